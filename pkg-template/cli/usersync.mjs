@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// usersync CLI: the way Node scripts run intake, Auto Sync and WFM sync on files.
+// Exit codes: 0 done, 1 bad input or I/O, 2 usage.
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import * as usersync from "../node/usersync.mjs";
+import { formatTable } from "./table.mjs";
+import { commands } from "./commands.mjs";
+
+const HELP = `usersync — keep user accounts in step between NiCE CXone and the platforms beside it
+
+Usage:
+  usersync intake --source FILE --external FILE [--format table|json]
+  usersync match  --source FILE --external FILE [--refetch FILE] [--format json|csv|table]
+                  [--out FILE] [--input-format json|ndjson|csv] [--map field=Header,...]
+                  [--business-unit ID] [--quiet]
+                  the bulk tool: both passes of Auto Sync on whole directories (millions of
+                  users), one row per user; CSV output is formula-safe
+  usersync sync   --source FILE --external FILE [--refetch FILE] [--snapshot FILE]
+                  [--business-unit ID] [--platform NAME] [--dry-run] [--force] [--now RFC3339]
+                  [--format table|json] [--out FILE]
+  usersync wfm    --source FILE [--snapshot FILE] [--wfm-tenant ID] [--link acdTenant=acdId,...]
+                  [--format table|json] [--now RFC3339]
+  usersync --help | --version
+
+Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the SPEC's
+field names (id, email, firstName, ...); --map renames CSV columns (email=Email,id=User ID).
+
+Exit codes: 0 done, 1 bad input or I/O, 2 usage.`;
+
+class UsageError extends Error {}
+
+function main(argv) {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h") return print(HELP), 0;
+  if (command === "--version") return print(usersync.version()), 0;
+  const run = commands[command];
+  if (!run) throw new UsageError(`unknown command '${command}'`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: run.options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  try {
+    return runCommand(run, parsed);
+  } catch (e) {
+    if (e?.usage) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function runCommand(run, parsed) {
+  if (parsed.values.help) return print(HELP), 0;
+  for (const name of run.required ?? []) {
+    if (parsed.values[name] === undefined) throw new UsageError(`--${name} is required`);
+  }
+  const io = {
+    read: (path) => readFileSync(path),
+    write: (text, out) => (out ? writeFileSync(out, text) : process.stdout.write(text)),
+    log: (line) => parsed.values.quiet || process.stderr.write(line + "\n"),
+    isTTY: Boolean(process.stderr.isTTY),
+    table: formatTable,
+  };
+  return run.run(parsed.values, usersync, io);
+}
+
+function print(text) {
+  process.stdout.write(text + "\n");
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    process.stderr.write(`usersync: ${e.message}\n\n${HELP}\n`);
+    process.exitCode = 2;
+  } else {
+    const code = e && typeof e === "object" && "code" in e ? ` [${e.code}]` : "";
+    process.stderr.write(`usersync: ${e?.message ?? e}${code}\n`);
+    process.exitCode = 1;
+  }
+}

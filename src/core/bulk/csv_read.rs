@@ -1,0 +1,137 @@
+//! The fast CSV reader: the `csv` crate's `ByteRecord`s, cells read the way intake reads them
+//! (trimmed, empty is missing, `active` as true/false/1/0/yes/no, lists split on `;` / `|`),
+//! only the cells matching needs copied out. Unusual rows go to intake (see `read`).
+
+use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
+use super::record::Parts;
+use crate::core::error::Result;
+use crate::core::intake::{parse_bytes, CsvOptions, InputFormat, Side};
+use std::borrow::Cow;
+
+pub(crate) fn read_csv<'a>(
+    bytes: &'a [u8],
+    ctx: Ctx<'_>,
+    sink: &mut CsvSink<'_, 'a>,
+    tick: &mut dyn FnMut(usize),
+) -> Result<std::result::Result<(), super::read::Whole>> {
+    let delimiter = match ctx.csv.delimiter {
+        None => b',',
+        Some(c) if c.is_ascii() && !matches!(c, '"' | '\n' | '\r') => c as u8,
+        Some(_) => return Ok(Err(super::read::Whole)),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .has_headers(true)
+        .from_reader(bytes);
+    let Ok(headers) = reader.byte_headers().cloned() else {
+        return Ok(Err(super::read::Whole));
+    };
+    let header_end = to_usize(reader.position().byte());
+    let header = bytes.get(..header_end).unwrap_or(bytes);
+    // Intake's own header checks, for its exact errors.
+    parse_bytes(header, InputFormat::Csv, ctx.side, ctx.csv)?;
+    *sink.header = header;
+    let Some(plan) = plan(&headers, ctx.side, ctx.csv) else {
+        return Ok(Err(super::read::Whole));
+    };
+
+    let mut row = csv::ByteRecord::new();
+    let mut n = 0usize;
+    loop {
+        let start = to_usize(reader.position().byte());
+        match reader.read_byte_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
+                *sink.received += 1;
+                n += 1;
+                if n % (1 << 16) == 0 {
+                    tick(start);
+                }
+                let line = row.position().map_or(0, |p| to_usize(p.line()));
+                let end = to_usize(reader.position().byte());
+                let parts = cells(&row, &plan);
+                match parts.and_then(|p| p.into_rec(ctx.keep, line, start, end)) {
+                    Some(rec) => sink.recs.push(rec),
+                    None => {
+                        let own = bytes.get(start..end).unwrap_or_default();
+                        push_slow(ctx, own, line, (start, end), sink)?;
+                    }
+                }
+            }
+            Err(e) => match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    pos,
+                    expected_len,
+                    len,
+                } => {
+                    *sink.received += 1;
+                    let line = pos.as_ref().map_or(0, |p| to_usize(p.line()));
+                    sink.rejected
+                        .push(unequal_row(ctx.side, line, *len, *expected_len));
+                }
+                _ => return Ok(Err(super::read::Whole)),
+            },
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Which column feeds which field (as intake decides it; its header checks already passed).
+fn plan(
+    headers: &csv::ByteRecord,
+    side: Side,
+    opts: &CsvOptions,
+) -> Option<Vec<(usize, &'static str)>> {
+    let known = side.fields();
+    let mut plan = Vec::new();
+    for (col, cell) in headers.iter().enumerate() {
+        let header = std::str::from_utf8(cell).ok()?.trim();
+        let renamed: Vec<&str> = opts
+            .columns
+            .iter()
+            .filter(|c| c.header.trim() == header)
+            .map(|c| c.field.as_str())
+            .collect();
+        let targets = if renamed.is_empty() {
+            vec![header]
+        } else {
+            renamed
+        };
+        for target in targets {
+            if let Some(&field) = known.iter().find(|&&f| f == target) {
+                plan.push((col, field));
+            }
+        }
+    }
+    Some(plan)
+}
+
+/// The cells matching needs, or `None` when intake must read the row.
+#[inline(never)]
+fn cells<'a>(row: &csv::ByteRecord, plan: &[(usize, &'static str)]) -> Option<Parts<'a>> {
+    let mut p = Parts::default();
+    for (col, field) in plan {
+        let Some(cell) = row.get(*col) else { continue };
+        let cell = std::str::from_utf8(cell).ok()?.trim();
+        let owned = |s: &str| Some(Cow::Owned(s.to_owned()));
+        match (csv_cell(field, cell)?, *field) {
+            (Cell::Missing, "id") => return None,
+            (Cell::Missing, _) => {}
+            (Cell::Text(t), "id") => p.id = owned(t),
+            (Cell::Text(t), "email") => p.email = owned(t),
+            (Cell::Text(t), "userName") => p.user_name = owned(t),
+            (Cell::Text(t), "employeeId") => p.employee_id = owned(t),
+            (Cell::Text(t), "businessUnitId") => p.business_unit = owned(t),
+            (Cell::Text(_), _) => {}
+            (Cell::Flag(b), _) => p.active = Some(b),
+            (Cell::List { has_perm }, "permissions") => p.perm = Some(has_perm),
+            (Cell::List { .. }, _) => {}
+        }
+    }
+    Some(p)
+}

@@ -1,0 +1,413 @@
+//! Bulk matching (issue 6): both directories as file bytes in, the Auto Sync outcome of
+//! every CXone user out, as one string. The outcome is what `PresenceState` gives for a
+//! fresh state after the first pass, the retry (against `refreshed` when given) and apply;
+//! the intake report is what `core::intake` gives for the same bytes.
+//!
+//! Fast because: records are read in one serde pass with strings borrowed from the input (no
+//! `serde_json::Map` per record); plain ASCII addresses are keyed without Unicode machinery;
+//! look-alike indexes bucket by a skeleton hash; hash maps use foldhash; the report is
+//! written straight into one buffer. Anything unusual is handed to the engine's own code.
+//!
+//! Decisions where the SPEC and the issue are silent:
+//! - Users come out sorted by id (the engine's order); rejected records by side, then line.
+//! - `businessUnitId` set: a CXone user naming another business unit fails the job with
+//!   `invalid_input` (as `PresenceState::load_sources` does); unset: no check.
+//! - The CSV report holds the users only; counts (and the number of rejected records) come
+//!   in the last progress event, the full intake report with the JSON output.
+//! - Memory: a job is refused with `input_too_large` before any work when its estimate
+//!   ([`estimate_memory`]) passes the limit (3.5 GiB, or `memoryLimit` when lower).
+
+mod csv_read;
+mod index;
+mod join;
+mod json;
+mod keys;
+mod output;
+mod read;
+mod record;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
+
+use crate::core::email_key::KeyOptions;
+use crate::core::error::{Error, ErrorCode, Result};
+use crate::core::intake::{CsvOptions, InputFormat, Side};
+use crate::core::mapping::{MatchedBy, ReasonCounts, StatusCounts};
+use join::{join, JoinSettings};
+use keys::{key_of, Keyed};
+use read::{read_side, Ctx, SideIntake};
+use record::{Keep, Rec};
+use serde::{Deserialize, Serialize};
+
+pub use output::formula_safe;
+
+/// The most memory a job may need (wasm32 has 4 GiB in all; the rest is the module's own).
+pub const MEMORY_LIMIT: u64 = 3_758_096_384;
+
+/// The report's format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum BulkOutputFormat {
+    /// `{"summary": {...}, "users": [{"id","status","reason","externalId","method"}],
+    /// "rejected": [{"side","line","id","field","code","message"}]}`.
+    #[default]
+    Json,
+    /// `id,status,reason,externalId,method,matchedBy`, one row per user, formula-safe.
+    Csv,
+}
+
+/// How to run a bulk job. Every field is optional.
+///
+/// @example `{ sourceFormat: "csv", csv: { columns: [{ field: "email", header: "Email" }] }, output: "csv" }`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct BulkOptions {
+    /// Format of the CXone users; default: sniffed (`[` JSON, `{` NDJSON, else CSV).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_format: Option<InputFormat>,
+    /// Format of the external directory; default: sniffed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_format: Option<InputFormat>,
+    /// Format of the refreshed directory; default: sniffed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refreshed_format: Option<InputFormat>,
+    /// CSV column renames and delimiter, for every CSV input.
+    pub csv: CsvOptions,
+    /// The report's format (default JSON).
+    pub output: BulkOutputFormat,
+    /// How email keys are made.
+    pub key: KeyOptions,
+    /// Treat a CXone user with no `permissions` list as holding `UserMapping.Map`.
+    pub missing_permissions_granted: bool,
+    /// Keys tried, in order, for users whose email found no account (default: none).
+    pub fallback_keys: Vec<MatchedBy>,
+    /// The business unit of the job: users naming another one fail the job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_unit_id: Option<String>,
+    /// Refuse jobs whose memory estimate passes this many bytes (default and most: 3.5 GiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_limit: Option<u64>,
+}
+
+/// Where a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum BulkPhase {
+    ReadSource,
+    ReadExternal,
+    ReadRefreshed,
+    Match,
+    Output,
+    Done,
+}
+
+/// One progress report: `done` of `total` in the phase (bytes while reading, users after).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkProgress {
+    pub phase: BulkPhase,
+    pub done: u64,
+    pub total: u64,
+    /// The counts, in the `done` event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<BulkSummary>,
+}
+
+/// Records read from one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FileCounts {
+    pub received: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+}
+
+/// Counts per status and reason, and per input file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct BulkSummary {
+    /// CXone users in the report.
+    pub users: usize,
+    pub by_status: StatusCounts,
+    pub by_reason: ReasonCounts,
+    pub source: FileCounts,
+    pub external: FileCounts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refreshed: Option<FileCounts>,
+}
+
+pub(crate) fn too_large(what: &str) -> Error {
+    Error::new(
+        ErrorCode::InputTooLarge,
+        format!("the job is too large: memory for {what} could not be reserved"),
+    )
+}
+
+/// Bytes a job over inputs of these sizes may need at its peak, input included (None when
+/// the sum overflows). Measured at 1,000,000 users a side: the whole WebAssembly memory
+/// peaks near 2.5x the input (records and indexes about 1.1x, the report about 0.35x); the
+/// estimate takes 2.75x so that a job near the 4 GiB ceiling is refused up front rather than
+/// failing an allocation half-way (5,000,000 users a side, ~1.3 GB of input, is refused).
+pub fn estimate_memory(
+    source_len: usize,
+    external_len: usize,
+    refreshed_len: usize,
+) -> Option<u64> {
+    let input = (source_len as u64)
+        .checked_add(external_len as u64)?
+        .checked_add(refreshed_len as u64)?;
+    input.checked_mul(11)?.checked_div(4)?.checked_add(16 << 20)
+}
+
+/// `Err(input_too_large)` when the estimate passes the limit.
+pub fn check_memory(sizes: (usize, usize, usize), limit: Option<u64>) -> Result<u64> {
+    let limit = limit.unwrap_or(MEMORY_LIMIT).min(MEMORY_LIMIT);
+    let need = estimate_memory(sizes.0, sizes.1, sizes.2);
+    match need {
+        Some(n) if n <= limit => Ok(n),
+        _ => Err(Error::new(
+            ErrorCode::InputTooLarge,
+            format!(
+                "the inputs ({} + {} + {} bytes) need about {} MiB, more than the {} MiB a job may use; split the directories (by business unit, say)",
+                sizes.0,
+                sizes.1,
+                sizes.2,
+                need.map_or(u64::MAX, |n| n >> 20),
+                limit >> 20
+            ),
+        )),
+    }
+}
+
+/// The format of `bytes` by its first non-blank byte: `[` JSON, `{` NDJSON, else CSV.
+pub fn sniff_format(bytes: &[u8]) -> InputFormat {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => InputFormat::Json,
+        Some(b'{') => InputFormat::Ndjson,
+        _ => InputFormat::Csv,
+    }
+}
+
+fn read_phase<'a>(
+    phase: BulkPhase,
+    bytes: &'a [u8],
+    c: Ctx<'_>,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<SideIntake<'a>> {
+    let total = bytes.len() as u64;
+    progress(BulkProgress {
+        phase,
+        done: 0,
+        total,
+        summary: None,
+    });
+    read_side(bytes, c, &mut |done| {
+        progress(BulkProgress {
+            phase,
+            done: done as u64,
+            total,
+            summary: None,
+        })
+    })
+}
+
+fn counts(i: &SideIntake<'_>) -> FileCounts {
+    FileCounts {
+        received: i.report.received,
+        accepted: i.report.accepted,
+        rejected: i.report.rejected.len(),
+    }
+}
+
+/// Same id: the refreshed record replaces; new ids are added (both sorted by id).
+fn merge<'a>(dir: Vec<Rec<'a>>, refreshed: Vec<Rec<'a>>) -> Vec<Rec<'a>> {
+    let mut out = Vec::with_capacity(dir.len().saturating_add(refreshed.len()));
+    let mut a = dir.into_iter().peekable();
+    let mut b = refreshed.into_iter().peekable();
+    loop {
+        let take_b = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (Some(x), Some(y)) => match x.id.cmp(&y.id) {
+                std::cmp::Ordering::Less => false,
+                std::cmp::Ordering::Greater => true,
+                std::cmp::Ordering::Equal => {
+                    a.next();
+                    true
+                }
+            },
+        };
+        let next = if take_b { b.next() } else { a.next() };
+        out.extend(next);
+    }
+    out
+}
+
+/// Runs a bulk job: reads both directories (and the refreshed one), matches, and returns
+/// the report as one string. `progress` is called as the job goes (never while it holds
+/// anything the callback could disturb: it gets a plain value).
+///
+/// Errors: `input_too_large` (the memory estimate passes the limit: nothing was done);
+/// `invalid_input` for a file intake refuses as a whole (a JSON file that is not an array,
+/// a CSV file without an id column...) or a user of another business unit.
+pub fn match_bulk(
+    source: &[u8],
+    external: &[u8],
+    refreshed: Option<&[u8]>,
+    options: &BulkOptions,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<String> {
+    let sizes = (
+        source.len(),
+        external.len(),
+        refreshed.map_or(0, <[u8]>::len),
+    );
+    check_memory(sizes, options.memory_limit)?;
+    let settings = crate::core::mapping::PresenceSettings {
+        fallback_keys: options.fallback_keys.clone(),
+        ..Default::default()
+    };
+    settings.validate()?;
+    let fallbacks = settings.fallbacks();
+    let keep = Keep {
+        fallbacks: !fallbacks.is_empty(),
+        business_unit: options.business_unit_id.as_deref(),
+    };
+    let ctx = |side, bytes: &[u8], format: Option<InputFormat>| Ctx {
+        side,
+        format: format.unwrap_or_else(|| sniff_format(bytes)),
+        csv: &options.csv,
+        keep,
+    };
+    let src = read_phase(
+        BulkPhase::ReadSource,
+        source,
+        ctx(Side::Source, source, options.source_format),
+        progress,
+    )?;
+    if let Some(bad) = src.recs.iter().find(|r| r.other_unit) {
+        return Err(Error::invalid_input(format!(
+            "user {} belongs to another business unit than {}",
+            bad.id,
+            options.business_unit_id.as_deref().unwrap_or_default()
+        ))
+        .with_id(bad.id.to_string())
+        .with_field("businessUnitId"));
+    }
+    let ext = read_phase(
+        BulkPhase::ReadExternal,
+        external,
+        ctx(Side::External, external, options.external_format),
+        progress,
+    )?;
+    let fresh = match refreshed {
+        Some(bytes) => Some(read_phase(
+            BulkPhase::ReadRefreshed,
+            bytes,
+            ctx(Side::External, bytes, options.refreshed_format),
+            progress,
+        )?),
+        None => None,
+    };
+
+    let mut summary = BulkSummary {
+        users: src.recs.len(),
+        source: counts(&src),
+        external: counts(&ext),
+        refreshed: fresh.as_ref().map(counts),
+        ..Default::default()
+    };
+    let mut rejected: Vec<(Side, bool, crate::core::intake::Rejection)> = Vec::new();
+    let SideIntake {
+        recs: src_recs,
+        report: src_report,
+    } = src;
+    let SideIntake {
+        recs: ext_recs,
+        report: ext_report,
+    } = ext;
+    rejected.extend(
+        src_report
+            .rejected
+            .into_iter()
+            .map(|r| (Side::Source, false, r)),
+    );
+    rejected.extend(
+        ext_report
+            .rejected
+            .into_iter()
+            .map(|r| (Side::External, false, r)),
+    );
+    let ext_recs = match fresh {
+        Some(f) => {
+            rejected.extend(
+                f.report
+                    .rejected
+                    .into_iter()
+                    .map(|r| (Side::External, true, r)),
+            );
+            merge(ext_recs, f.recs)
+        }
+        None => ext_recs,
+    };
+
+    let users = src_recs.len() as u64;
+    progress(BulkProgress {
+        phase: BulkPhase::Match,
+        done: 0,
+        total: users,
+        summary: None,
+    });
+    let mut buf = Vec::new();
+    let src_keys: Vec<Keyed<'_>> = src_recs
+        .iter()
+        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
+        .collect();
+    let ext_keys: Vec<Keyed<'_>> = ext_recs
+        .iter()
+        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
+        .collect();
+    let js = JoinSettings {
+        missing_permissions_granted: options.missing_permissions_granted,
+        fallbacks: &fallbacks,
+    };
+    let outcomes = join(&src_recs, &src_keys, &ext_recs, &ext_keys, &js);
+    drop(src_keys);
+    drop(ext_keys);
+    for o in &outcomes {
+        summary.by_status.add(o.status);
+        if let Some(r) = o.reason {
+            summary.by_reason.add(r);
+        }
+    }
+
+    progress(BulkProgress {
+        phase: BulkPhase::Output,
+        done: 0,
+        total: users,
+        summary: None,
+    });
+    let text = match options.output {
+        BulkOutputFormat::Json => {
+            output::json(&summary, &src_recs, &outcomes, &ext_recs, &rejected)?
+        }
+        BulkOutputFormat::Csv => output::csv(&src_recs, &outcomes, &ext_recs)?,
+    };
+    progress(BulkProgress {
+        phase: BulkPhase::Done,
+        done: users,
+        total: users,
+        summary: Some(summary),
+    });
+    Ok(text)
+}

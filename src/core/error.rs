@@ -1,0 +1,161 @@
+//! The one error type of the core. Every public function returns it; the binding turns it
+//! into a JS `Error` whose `code` is one of [`ErrorCode`]'s snake_case names.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The closed list of codes (SPEC sections 1-5, plus the issues that extend it).
+/// Renaming a variant is a breaking change for every JS caller that switches on `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    MissingField,
+    Superseded,
+    DuplicateIdConflict,
+    InvalidEmail,
+    Confusable,
+    InvalidInput,
+    InvalidSnapshot,
+    UnsupportedVersion,
+    PermissionDenied,
+    NotFound,
+    HttpError,
+    RateLimited,
+    ExternalTaken,
+    UnmapThresholdExceeded,
+    AcdTenantAlreadyLinked,
+    AgentInMultipleTenants,
+    SyncNotDue,
+    TeamLacksWfmAdvanced,
+    NoAcdProfile,
+    InputTooLarge,
+    UndoConflict,
+    /// The caller's `AbortSignal` fired (not in the SPEC's list: a cancelled fetch is neither
+    /// an HTTP failure nor bad input, and callers want to tell it apart).
+    Aborted,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::MissingField,
+        ErrorCode::Superseded,
+        ErrorCode::DuplicateIdConflict,
+        ErrorCode::InvalidEmail,
+        ErrorCode::Confusable,
+        ErrorCode::InvalidInput,
+        ErrorCode::InvalidSnapshot,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::PermissionDenied,
+        ErrorCode::NotFound,
+        ErrorCode::HttpError,
+        ErrorCode::RateLimited,
+        ErrorCode::ExternalTaken,
+        ErrorCode::UnmapThresholdExceeded,
+        ErrorCode::AcdTenantAlreadyLinked,
+        ErrorCode::AgentInMultipleTenants,
+        ErrorCode::SyncNotDue,
+        ErrorCode::TeamLacksWfmAdvanced,
+        ErrorCode::NoAcdProfile,
+        ErrorCode::InputTooLarge,
+        ErrorCode::UndoConflict,
+        ErrorCode::Aborted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MissingField => "missing_field",
+            ErrorCode::Superseded => "superseded",
+            ErrorCode::DuplicateIdConflict => "duplicate_id_conflict",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::Confusable => "confusable",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::InvalidSnapshot => "invalid_snapshot",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::HttpError => "http_error",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ExternalTaken => "external_taken",
+            ErrorCode::UnmapThresholdExceeded => "unmap_threshold_exceeded",
+            ErrorCode::AcdTenantAlreadyLinked => "acd_tenant_already_linked",
+            ErrorCode::AgentInMultipleTenants => "agent_in_multiple_tenants",
+            ErrorCode::SyncNotDue => "sync_not_due",
+            ErrorCode::TeamLacksWfmAdvanced => "team_lacks_wfm_advanced",
+            ErrorCode::NoAcdProfile => "no_acd_profile",
+            ErrorCode::InputTooLarge => "input_too_large",
+            ErrorCode::UndoConflict => "undo_conflict",
+            ErrorCode::Aborted => "aborted",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A typed failure: a stable `code`, a message for people, and where it applies the record
+/// (`index`: position in a batch, or 1-based line in a file), its `id` and the `field`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Error {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error { code, message: message.into(), index: None, id: None, field: None }
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Error::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn at(mut self, index: usize) -> Self {
+        self.index = Some(index);
+        self
+    }
+
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_serialises_to_its_stable_name() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

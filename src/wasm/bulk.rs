@@ -1,0 +1,278 @@
+//! Bulk matching exports (issue 6): file bytes in, one report string out. Records never
+//! cross the boundary as JS objects; progress does, as one small object now and then.
+//!
+//! Memory is grown once per job, up front, from the input sizes: growing wasm memory in
+//! small steps while a large JS heap is alive made V8 run dozens of full GCs (a 4x slowdown
+//! in the prototype). The allocator (dlmalloc) takes memory only at its top and keeps what is
+//! freed, so reserving the job's estimate and freeing it at once leaves one large free chunk
+//! that the job then carves from, without another `memory.grow`.
+
+use super::convert::to_js as value_to_js;
+use super::errors::{invalid_input, to_js as error_to_js, JsResult};
+use crate::core::bulk::{check_memory, match_bulk, BulkOptions};
+use crate::core::{Error, ErrorCode};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const BULK_TS: &'static str = r#"
+/** Options of `matchBulk`: `BulkOptions` plus the refreshed directory's bytes (SPEC 3.3). */
+export interface MatchBulkOptions extends BulkOptions {
+  /** The re-fetched accounts for the retry pass (same formats as the directory). */
+  refreshed?: Uint8Array;
+}
+"#;
+
+/// Reserves `bytes` of wasm memory in one step and hands it back to the allocator, which
+/// keeps it as free space. `input_too_large` when the memory cannot grow that far (the
+/// instance survives: the failed reservation is an `Err`, not a trap).
+fn grow_once(bytes: u64) -> JsResult<()> {
+    // One allocation may not pass isize::MAX (2 GiB on wasm32): reserve in pieces, taken
+    // one after the other from the allocator's top, then free them all (they merge back).
+    const PIECE: u64 = 1 << 30;
+    let mut pieces: Vec<Vec<u8>> = Vec::new();
+    let mut left = bytes;
+    while left > 0 {
+        let n = usize::try_from(left.min(PIECE)).map_err(|_| error_to_js(refused(bytes)))?;
+        let mut piece: Vec<u8> = Vec::new();
+        piece.try_reserve_exact(n).map_err(|_| error_to_js(refused(bytes)))?;
+        pieces.push(piece);
+        left -= n as u64;
+    }
+    drop(pieces);
+    Ok(())
+}
+
+fn refused(bytes: u64) -> Error {
+    Error::new(
+        ErrorCode::InputTooLarge,
+        format!(
+            "the job needs about {} MiB of WebAssembly memory, which cannot be had; split the directories",
+            bytes >> 20
+        ),
+    )
+}
+
+/// A byte count from JS (a number), refused when it does not fit this instance.
+fn size(n: f64) -> JsResult<usize> {
+    if n.is_finite() && n >= 0.0 && n <= usize::MAX as f64 {
+        Ok(n as usize)
+    } else {
+        Err(error_to_js(refused(if n.is_finite() && n > 0.0 {
+            n as u64
+        } else {
+            u64::MAX
+        })))
+    }
+}
+
+/// A zeroed buffer of `len` bytes, or `input_too_large`.
+fn buffer(len: usize) -> JsResult<Vec<u8>> {
+    let mut v: Vec<u8> = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| error_to_js(refused(len as u64)))?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
+/// A bulk job whose input buffers live in WebAssembly memory, so files can be read straight
+/// into them (no JS copy of the data at all). Create it with the file sizes, fill the views
+/// (`source()`, `external()`, `refreshed()`), then `run`. Call `free()` when done.
+///
+/// @example
+/// const job = new BulkJob(srcSize, extSize);
+/// readSync(srcFd, job.source()); readSync(extFd, job.external());
+/// const report = JSON.parse(job.run({ output: "json" }));
+/// job.free();
+#[wasm_bindgen(js_name = "BulkJob")]
+pub struct BulkJob {
+    source: Vec<u8>,
+    external: Vec<u8>,
+    refreshed: Option<Vec<u8>>,
+}
+
+#[wasm_bindgen(js_class = "BulkJob")]
+impl BulkJob {
+    /// Reserves the memory the job will need (one `memory.grow`) and the input buffers.
+    /// Throws `input_too_large` when the estimate passes the limit (3.5 GiB, or
+    /// `memoryLimit` when lower), before allocating anything.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        source_len: f64,
+        external_len: f64,
+        refreshed_len: Option<f64>,
+        memory_limit: Option<f64>,
+    ) -> JsResult<BulkJob> {
+        let limit = memory_limit
+            .filter(|l| l.is_finite() && *l >= 0.0)
+            .map(|l| l as u64);
+        let (source_len, external_len) = (size(source_len)?, size(external_len)?);
+        let refreshed_len = refreshed_len.map(size).transpose()?;
+        let need = check_memory(
+            (source_len, external_len, refreshed_len.unwrap_or(0)),
+            limit,
+        )
+        .map_err(error_to_js)?;
+        grow_once(need)?;
+        Ok(BulkJob {
+            source: buffer(source_len)?,
+            external: buffer(external_len)?,
+            refreshed: refreshed_len.map(buffer).transpose()?,
+        })
+    }
+
+    /// A view of the CXone users' buffer in WebAssembly memory, to fill before `run`. Valid
+    /// until `run` or `free` (the job does not grow memory before then).
+    pub fn source(&mut self) -> js_sys::Uint8Array {
+        view(&mut self.source)
+    }
+
+    /// A view of the external directory's buffer; see `source()`.
+    pub fn external(&mut self) -> js_sys::Uint8Array {
+        view(&mut self.external)
+    }
+
+    /// A view of the refreshed directory's buffer, when the job has one; see `source()`.
+    pub fn refreshed(&mut self) -> Option<js_sys::Uint8Array> {
+        self.refreshed.as_mut().map(|r| view(r))
+    }
+
+    /// Runs the job over the filled buffers; returns the report (JSON or CSV, see
+    /// `BulkOptions.output`). `onProgress` gets a `BulkProgress` now and then; the last one
+    /// (`phase: "done"`) carries the summary.
+    pub fn run(
+        &self,
+        options: Option<BulkOptionsArg>,
+        #[wasm_bindgen(
+            js_name = "onProgress",
+            unchecked_param_type = "((p: BulkProgress) => void) | undefined"
+        )]
+        on_progress: Option<js_sys::Function>,
+    ) -> JsResult<String> {
+        let options = read_options(options.as_ref().map(AsRef::as_ref))?;
+        run_job(
+            &self.source,
+            &self.external,
+            self.refreshed.as_deref(),
+            &options,
+            on_progress.as_ref(),
+        )
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `BulkOptions` (or `MatchBulkOptions`) from JS.
+    #[wasm_bindgen(typescript_type = "BulkOptions")]
+    pub type BulkOptionsArg;
+    #[wasm_bindgen(typescript_type = "MatchBulkOptions")]
+    pub type MatchBulkOptionsArg;
+}
+
+fn view(buf: &mut [u8]) -> js_sys::Uint8Array {
+    // SAFETY: the view aliases this buffer; it is only used by JS to fill the buffer before
+    // `run`, and no allocation happens (so memory cannot grow and detach it) in between.
+    unsafe { js_sys::Uint8Array::view_mut_raw(buf.as_mut_ptr(), buf.len()) }
+}
+
+fn read_options(value: Option<&JsValue>) -> JsResult<BulkOptions> {
+    match value {
+        None => Ok(BulkOptions::default()),
+        Some(v) if v.is_undefined() || v.is_null() => Ok(BulkOptions::default()),
+        Some(v) => serde_wasm_bindgen::from_value(v.clone())
+            .map_err(|e| invalid_input(format!("options: {e}"))),
+    }
+}
+
+fn run_job(
+    source: &[u8],
+    external: &[u8],
+    refreshed: Option<&[u8]>,
+    options: &BulkOptions,
+    on_progress: Option<&js_sys::Function>,
+) -> JsResult<String> {
+    let mut report = |p: crate::core::bulk::BulkProgress| {
+        if let Some(f) = on_progress {
+            if let Ok(v) = value_to_js(&p) {
+                // A throwing callback does not stop the job (it only reports on it).
+                let _ = f.call1(&JsValue::NULL, &v);
+            }
+        }
+    };
+    match_bulk(source, external, refreshed, options, &mut report).map_err(error_to_js)
+}
+
+/// Matches two directories given as file bytes (CSV, NDJSON or a JSON array: see
+/// `BulkOptions`) and returns the Auto Sync outcome of every CXone user, the counts per
+/// status and reason, and the intake report, as one string (JSON, or CSV when
+/// `output: "csv"`). The outcome equals the engine's first pass + retry + apply on a fresh
+/// state. Throws `input_too_large` (before any work) when the job would need more memory
+/// than a WebAssembly instance has, `invalid_input` for a file unreadable as a whole.
+///
+/// @example
+/// const report = JSON.parse(matchBulk(readFileSync("cxone.csv"), readFileSync("rc.json")));
+/// console.log(report.summary.byStatus.mapped);
+#[wasm_bindgen(js_name = "matchBulk")]
+pub fn match_bulk_js(
+    source: &js_sys::Uint8Array,
+    external: &js_sys::Uint8Array,
+    options: Option<MatchBulkOptionsArg>,
+    #[wasm_bindgen(
+        js_name = "onProgress",
+        unchecked_param_type = "((p: BulkProgress) => void) | undefined"
+    )]
+    on_progress: Option<js_sys::Function>,
+) -> JsResult<String> {
+    let raw: Option<&JsValue> = options.as_ref().map(AsRef::as_ref);
+    let refreshed = match raw {
+        Some(v) if v.is_object() => {
+            let r = js_sys::Reflect::get(v, &"refreshed".into()).unwrap_or(JsValue::UNDEFINED);
+            if r.is_undefined() || r.is_null() {
+                None
+            } else {
+                Some(
+                    r.dyn_into::<js_sys::Uint8Array>()
+                        .map_err(|_| invalid_input("options.refreshed must be a Uint8Array"))?,
+                )
+            }
+        }
+        _ => None,
+    };
+    let parsed = read_options(raw)?;
+    let mut job = BulkJob::new(
+        f64::from(source.length()),
+        f64::from(external.length()),
+        refreshed.as_ref().map(|r| f64::from(r.length())),
+        parsed.memory_limit.map(|l| l as f64),
+    )?;
+    source.copy_to(&mut job.source);
+    external.copy_to(&mut job.external);
+    if let (Some(r), Some(buf)) = (&refreshed, job.refreshed.as_mut()) {
+        r.copy_to(buf);
+    }
+    run_job(
+        &job.source,
+        &job.external,
+        job.refreshed.as_deref(),
+        &parsed,
+        on_progress.as_ref(),
+    )
+}
+
+/// The memory (bytes) a bulk job over inputs of these sizes is estimated to need, or
+/// throws `input_too_large` when that passes the limit: lets a caller refuse a job before
+/// reading its files.
+#[wasm_bindgen(js_name = "bulkMemoryEstimate")]
+pub fn bulk_memory_estimate(
+    source_len: f64,
+    external_len: f64,
+    refreshed_len: Option<f64>,
+) -> JsResult<f64> {
+    let sizes = (
+        size(source_len)?,
+        size(external_len)?,
+        size(refreshed_len.unwrap_or(0.0))?,
+    );
+    check_memory(sizes, None)
+        .map(|n| n as f64)
+        .map_err(error_to_js)
+}

@@ -1,0 +1,384 @@
+//! `Engine`: the stateful handle of the package. Every method converts, calls the core,
+//! converts back; no rule lives here. Instants cross as RFC 3339 strings
+//! (`new Date().toISOString()`), read by the core: time never comes from a hidden clock.
+
+use super::errors::{invalid_input, to_js as error_to_js, JsResult};
+use super::intake::{external_batch, source_batch};
+use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
+use crate::core::intake::{Intake, IntakeReport};
+use crate::core::mapping::{Actor, ApplyOutcome, AuditEvent, Plan, PresenceSettings, StatusRow, UnitRef};
+use crate::core::records::ExternalUser;
+use crate::core::schedule::Schedule;
+use crate::core::search::{NameIndex, SearchHit};
+use crate::core::snapshot;
+use crate::core::wfm::{self, AcdBatch, Delta, Readiness, WfmSettings, WfmStatus};
+use jiff::Timestamp;
+use serde::Serialize;
+use tsify::Ts;
+use wasm_bindgen::prelude::*;
+
+/// One usersync instance: Presence Sync mappings per business unit and platform, Auto Sync
+/// schedules, WFM sync, the audit log. Call `free()` when done with it (or let the
+/// FinalizationRegistry do it).
+///
+/// @example
+/// const engine = new Engine();
+/// const unit = { businessUnitId: "bu-1", platform: "ringcentral" };
+/// engine.loadSourceUsers(unit, cxoneUsers);
+/// engine.loadExternalUsers(unit, ringCentralUsers);
+/// const plan = engine.planAutoSync(unit, new Date().toISOString());
+/// const retry = engine.retryAutoSync(plan.runId, await refetch(plan.retry.emails), now);
+/// engine.applyPlan(plan.runId, "admin@example.com", now, false);
+#[wasm_bindgen]
+pub struct Engine {
+    pub(crate) inner: CoreEngine,
+    /// Name search index of one unit's directory, rebuilt when that directory changes.
+    search: Option<(UnitRef, NameIndex)>,
+    runs: u64,
+}
+
+fn out<T: tsify::Tsify + Serialize>(value: &T) -> JsResult<Ts<T>> {
+    Ts::from_rust(value).map_err(invalid_input)
+}
+
+fn arg<T>(value: Ts<T>, what: &str) -> JsResult<T>
+where
+    T: tsify::Tsify + serde::de::DeserializeOwned,
+    <T as tsify::Tsify>::JsType: Clone,
+{
+    value.to_rust().map_err(|e| invalid_input(format!("{what}: {e}")))
+}
+
+fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
+    parse_instant(s).map_err(|e| error_to_js(e.with_field(what)))
+}
+
+/// `T[]` return values: tsify derives cover structs, so lists go through the shared serializer.
+fn list<T: Serialize>(items: &[T]) -> JsResult<JsValue> {
+    super::convert::to_js(items)
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// A fresh engine. `settings` are the Presence Sync settings (key options, fallback keys,
+    /// the unmap guard); omitted fields take their defaults.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: Option<Ts<PresenceSettings>>) -> JsResult<Engine> {
+        let settings = settings.map(|s| arg(s, "settings")).transpose()?.unwrap_or_default();
+        let inner = CoreEngine::new(settings).map_err(error_to_js)?;
+        Ok(Engine { inner, search: None, runs: 0 })
+    }
+
+    /// Restores an engine from `saveSnapshot()` JSON, whole or not at all: throws
+    /// `invalid_snapshot` (damaged) or `unsupported_version`.
+    #[wasm_bindgen(js_name = "fromSnapshot")]
+    pub fn from_snapshot(json: &str) -> JsResult<Engine> {
+        let inner = snapshot::restore(json).map_err(error_to_js)?;
+        Ok(Engine { inner, search: None, runs: 0 })
+    }
+
+    /// Replaces this engine's state with a snapshot's; on error the current state is kept.
+    #[wasm_bindgen(js_name = "restoreSnapshot")]
+    pub fn restore_snapshot(&mut self, json: &str) -> JsResult<()> {
+        self.inner = snapshot::restore(json).map_err(error_to_js)?;
+        self.search = None;
+        Ok(())
+    }
+
+    /// The whole state (settings, mappings, audit log, schedules, WFM) as versioned JSON.
+    /// Loaded directories and pending plans are not included.
+    #[wasm_bindgen(js_name = "saveSnapshot")]
+    pub fn save_snapshot(&self) -> JsResult<String> {
+        snapshot::save(&self.inner).map_err(error_to_js)
+    }
+
+    #[wasm_bindgen(js_name = "presenceSettings")]
+    pub fn presence_settings(&self) -> JsResult<Ts<PresenceSettings>> {
+        out(self.inner.presence.settings())
+    }
+
+    #[wasm_bindgen(js_name = "setPresenceSettings")]
+    pub fn set_presence_settings(&mut self, settings: Ts<PresenceSettings>) -> JsResult<()> {
+        let s = arg(settings, "settings")?;
+        self.inner.presence.set_settings(s).map_err(error_to_js)
+    }
+
+    /// Validates the CXone users of a unit (intake) and loads the accepted ones. Returns the
+    /// intake report; throws only when the batch as a whole is unusable.
+    #[wasm_bindgen(js_name = "loadSourceUsers")]
+    pub fn load_source_users(
+        &mut self,
+        unit: Ts<UnitRef>,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] records: JsValue,
+    ) -> JsResult<Ts<IntakeReport>> {
+        let unit = arg(unit, "unit")?;
+        let Intake { records, report } = source_batch(&records)?;
+        self.inner.presence.load_sources(&unit, records).map_err(error_to_js)?;
+        out(&report)
+    }
+
+    /// Validates and loads the external directory of a unit; see `loadSourceUsers`.
+    #[wasm_bindgen(js_name = "loadExternalUsers")]
+    pub fn load_external_users(
+        &mut self,
+        unit: Ts<UnitRef>,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser>")] records: JsValue,
+    ) -> JsResult<Ts<IntakeReport>> {
+        let unit = arg(unit, "unit")?;
+        let Intake { records, report } = external_batch(&records)?;
+        self.inner.presence.load_directory(&unit, records).map_err(error_to_js)?;
+        self.forget_index(&unit);
+        out(&report)
+    }
+
+    /// The first Auto Sync pass over the loaded users and directory, as a plan (a dry run:
+    /// nothing changes until `applyPlan`). `runId` defaults to `run-<now>-<n>`.
+    #[wasm_bindgen(js_name = "planAutoSync")]
+    pub fn plan_auto_sync(&mut self, unit: Ts<UnitRef>, now: &str, #[wasm_bindgen(js_name = "runId")] run_id: Option<String>) -> JsResult<Ts<Plan>> {
+        let unit = arg(unit, "unit")?;
+        let now = instant(now, "now")?;
+        self.runs += 1;
+        let run_id = run_id.unwrap_or_else(|| format!("run-{}-{}", now.as_millisecond(), self.runs));
+        let plan = self.inner.presence.plan_auto_sync(&unit, run_id, now).map_err(error_to_js)?;
+        out(plan)
+    }
+
+    /// The retry-once pass of a plan: users that got `no_match` / `multiple_matches` are
+    /// tried again, against the loaded directory updated with `refreshed` (re-fetch
+    /// `plan.retry.emails` and pass what came back, or `null` to retry as is).
+    #[wasm_bindgen(js_name = "retryAutoSync")]
+    pub fn retry_auto_sync(
+        &mut self,
+        #[wasm_bindgen(js_name = "runId")] run_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser> | null | undefined")] refreshed: JsValue,
+        now: &str,
+    ) -> JsResult<Ts<Plan>> {
+        let now = instant(now, "now")?;
+        let refreshed: Option<Vec<ExternalUser>> = if refreshed.is_null() || refreshed.is_undefined() {
+            None
+        } else {
+            let Intake { records, report } = external_batch(&refreshed)?;
+            if let Some(r) = report.rejected.first() {
+                let err = crate::core::Error::new(r.code, format!("refreshed directory: {}", r.message));
+                return Err(error_to_js(err.at(r.index)));
+            }
+            Some(records)
+        };
+        let unit = self.inner.presence.plan(run_id).map(|p| p.unit.clone());
+        let plan = self.inner.presence.retry_auto_sync(run_id, refreshed, now).map_err(error_to_js)?;
+        let plan = out(plan)?;
+        if let Some(unit) = unit {
+            self.forget_index(&unit);
+        }
+        Ok(plan)
+    }
+
+    /// A pending plan by run id (after `planAutoSync` / `retryAutoSync`), or undefined.
+    #[wasm_bindgen(js_name = "pendingPlan")]
+    pub fn pending_plan(&self, #[wasm_bindgen(js_name = "runId")] run_id: &str) -> JsResult<Option<Ts<Plan>>> {
+        self.inner.presence.plan(run_id).map(out).transpose()
+    }
+
+    /// Drops a pending plan without applying it. True when there was one.
+    #[wasm_bindgen(js_name = "discardPlan")]
+    pub fn discard_plan(&mut self, #[wasm_bindgen(js_name = "runId")] run_id: &str) -> bool {
+        self.inner.presence.discard_plan(run_id)
+    }
+
+    /// Applies a plan: refused with `unmap_threshold_exceeded` (state untouched) when it would
+    /// unmap more than the guard allows, unless `force`. Applying twice changes nothing.
+    #[wasm_bindgen(js_name = "applyPlan")]
+    pub fn apply_plan(&mut self, #[wasm_bindgen(js_name = "runId")] run_id: &str, actor: &str, now: &str, force: Option<bool>) -> JsResult<Ts<ApplyOutcome>> {
+        let now = instant(now, "now")?;
+        let outcome = self.inner.apply_plan(run_id, actor, force.unwrap_or(false), now).map_err(error_to_js)?;
+        out(&outcome)
+    }
+
+    /// The Status view of a unit: one row per CXone user.
+    #[wasm_bindgen(js_name = "status", unchecked_return_type = "StatusRow[]")]
+    pub fn status(&self, unit: Ts<UnitRef>) -> JsResult<JsValue> {
+        let unit = arg(unit, "unit")?;
+        let rows: Vec<StatusRow> = self.inner.presence.status_rows(&unit).map_err(error_to_js)?;
+        list(&rows)
+    }
+
+    /// The units this engine knows (loaded or with mappings).
+    #[wasm_bindgen(js_name = "units", unchecked_return_type = "UnitRef[]")]
+    pub fn units(&self) -> JsResult<JsValue> {
+        let units: Vec<&UnitRef> = self.inner.presence.units().map(|u| &u.unit).collect();
+        list(&units)
+    }
+
+    /// Every transition recorded, oldest first.
+    #[wasm_bindgen(js_name = "auditLog", unchecked_return_type = "AuditEvent[]")]
+    pub fn audit_log(&self) -> JsResult<JsValue> {
+        let log: &[AuditEvent] = self.inner.presence.log();
+        list(log)
+    }
+
+    /// Searches the unit's external directory by name as it exists there (case- and
+    /// accent-insensitive, any token order, prefix and typo tolerant), best first.
+    #[wasm_bindgen(js_name = "searchExternal", unchecked_return_type = "SearchHit[]")]
+    pub fn search_external(&mut self, unit: Ts<UnitRef>, query: &str, limit: Option<u32>) -> JsResult<JsValue> {
+        let unit = arg(unit, "unit")?;
+        let fresh = !matches!(&self.search, Some((u, _)) if *u == unit);
+        if fresh {
+            let dir = self.inner.presence.unit(&unit).map(|u| u.directory()).unwrap_or(&[]);
+            self.search = Some((unit.clone(), NameIndex::new(dir)));
+        }
+        let hits: Vec<SearchHit> = match &self.search {
+            Some((_, index)) => index.search(query, limit.unwrap_or(20) as usize),
+            None => Vec::new(),
+        };
+        list(&hits)
+    }
+
+    /// Maps a user by hand. `external_taken` when the account is another user's, unless
+    /// `reassign` (which unmaps that user in the same step). Returns the audit events.
+    #[wasm_bindgen(js_name = "map", unchecked_return_type = "AuditEvent[]")]
+    pub fn map(
+        &mut self,
+        unit: Ts<UnitRef>,
+        actor: Ts<Actor>,
+        #[wasm_bindgen(js_name = "userId")] user_id: &str,
+        #[wasm_bindgen(js_name = "externalId")] external_id: &str,
+        now: &str,
+        reassign: Option<bool>,
+    ) -> JsResult<JsValue> {
+        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
+        let events = self
+            .inner
+            .presence
+            .map(&unit, user_id, external_id, reassign.unwrap_or(false), &actor, now)
+            .map_err(error_to_js)?;
+        list(&events)
+    }
+
+    /// Unmaps a user (`manual_unmap`); Auto Sync may map it again later.
+    #[wasm_bindgen(js_name = "unmap", unchecked_return_type = "AuditEvent[]")]
+    pub fn unmap(&mut self, unit: Ts<UnitRef>, actor: Ts<Actor>, #[wasm_bindgen(js_name = "userId")] user_id: &str, now: &str) -> JsResult<JsValue> {
+        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
+        let events = self.inner.presence.unmap(&unit, user_id, &actor, now).map_err(error_to_js)?;
+        list(&events)
+    }
+
+    /// Keeps a user out of Auto Sync (releasing any link).
+    #[wasm_bindgen(js_name = "exclude", unchecked_return_type = "AuditEvent[]")]
+    pub fn exclude(&mut self, unit: Ts<UnitRef>, actor: Ts<Actor>, #[wasm_bindgen(js_name = "userId")] user_id: &str, now: &str) -> JsResult<JsValue> {
+        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
+        let events = self.inner.presence.exclude(&unit, user_id, &actor, now).map_err(error_to_js)?;
+        list(&events)
+    }
+
+    /// Lets an excluded user take part in Auto Sync again.
+    #[wasm_bindgen(js_name = "include", unchecked_return_type = "AuditEvent[]")]
+    pub fn include(&mut self, unit: Ts<UnitRef>, actor: Ts<Actor>, #[wasm_bindgen(js_name = "userId")] user_id: &str, now: &str) -> JsResult<JsValue> {
+        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
+        let events = self.inner.presence.include(&unit, user_id, &actor, now).map_err(error_to_js)?;
+        list(&events)
+    }
+
+    /// The Auto Sync schedule of a unit (the default, daily 02:00 UTC, until one is set).
+    #[wasm_bindgen(js_name = "schedule")]
+    pub fn schedule(&self, unit: Ts<UnitRef>) -> JsResult<Ts<UnitSchedule>> {
+        out(&self.inner.schedule(&arg(unit, "unit")?))
+    }
+
+    /// Sets the Auto Sync schedule of a unit; `invalid_input` naming the field when invalid.
+    #[wasm_bindgen(js_name = "setSchedule")]
+    pub fn set_schedule(&mut self, unit: Ts<UnitRef>, schedule: Ts<Schedule>) -> JsResult<()> {
+        let (unit, schedule) = (arg(unit, "unit")?, arg(schedule, "schedule")?);
+        self.inner.set_schedule(&unit, schedule).map_err(error_to_js)
+    }
+
+    /// The next `count` Auto Sync runs of a unit after `from`, as RFC 3339 UTC strings.
+    #[wasm_bindgen(js_name = "nextRuns")]
+    pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: u32) -> JsResult<Vec<String>> {
+        let (unit, from) = (arg(unit, "unit")?, instant(from, "from")?);
+        let runs = self.inner.next_runs(&unit, from, count as usize).map_err(error_to_js)?;
+        Ok(runs.iter().map(|t| t.to_string()).collect())
+    }
+
+    /// Whether Auto Sync of a unit is due at `now`.
+    #[wasm_bindgen(js_name = "isAutoSyncDue")]
+    pub fn is_auto_sync_due(&self, unit: Ts<UnitRef>, now: &str) -> JsResult<bool> {
+        let (unit, now) = (arg(unit, "unit")?, instant(now, "now")?);
+        self.inner.is_due(&unit, now).map_err(error_to_js)
+    }
+
+    #[wasm_bindgen(js_name = "wfmSettings")]
+    pub fn wfm_settings(&self) -> JsResult<Ts<WfmSettings>> {
+        out(&self.inner.wfm.settings)
+    }
+
+    /// Sets the WFM interval (5 to 1440 minutes) and the enabled switch.
+    #[wasm_bindgen(js_name = "setWfmSettings")]
+    pub fn set_wfm_settings(&mut self, settings: Ts<WfmSettings>) -> JsResult<()> {
+        let s = arg(settings, "settings")?;
+        self.inner.wfm.set_settings(s).map_err(error_to_js)
+    }
+
+    /// Links an ACD tenant to a WFM tenant as `acdId`. Refused with
+    /// `acd_tenant_already_linked` when another WFM tenant has it. False when already linked.
+    #[wasm_bindgen(js_name = "linkAcd")]
+    pub fn link_acd(&mut self, #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str, #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str, #[wasm_bindgen(js_name = "acdId")] acd_id: &str, now: &str) -> JsResult<bool> {
+        let now = instant(now, "now")?;
+        self.inner.wfm.link(wfm_tenant_id, acd_tenant_id, acd_id, now).map_err(error_to_js)
+    }
+
+    #[wasm_bindgen(js_name = "unlinkAcd")]
+    pub fn unlink_acd(&mut self, #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str, #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str) -> JsResult<()> {
+        self.inner.wfm.unlink(wfm_tenant_id, acd_tenant_id).map(|_| ()).map_err(error_to_js)
+    }
+
+    /// The WFM delta for a tenant when a run is due (`sync_not_due` otherwise, naming the
+    /// next due time): additions, changes with the changed fields, absent agents (never
+    /// deleted), multi-tenant reports, users not synced. Apply it with `applyWfmDelta` once
+    /// WFM accepted it.
+    #[wasm_bindgen(js_name = "wfmSync")]
+    pub fn wfm_sync(
+        &mut self,
+        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<AcdBatch>")] batches: JsValue,
+        now: &str,
+    ) -> JsResult<Ts<Delta>> {
+        let now = instant(now, "now")?;
+        let batches: Vec<AcdBatch> =
+            serde_wasm_bindgen::from_value(batches).map_err(|e| invalid_input(format!("batches: {e}")))?;
+        let delta = wfm::sync(&mut self.inner.wfm, wfm_tenant_id, &batches, now).map_err(error_to_js)?;
+        out(&delta)
+    }
+
+    /// Records that WFM received a delta. Applying the same delta twice changes nothing.
+    #[wasm_bindgen(js_name = "applyWfmDelta")]
+    pub fn apply_wfm_delta(&mut self, delta: Ts<Delta>) -> JsResult<()> {
+        let delta = arg(delta, "delta")?;
+        wfm::apply_delta(&mut self.inner.wfm, &delta).map_err(error_to_js)
+    }
+
+    /// WFM sync status at `now`: settings, tenants, next due times and warnings (always the
+    /// MAX warning while sync is disabled).
+    #[wasm_bindgen(js_name = "wfmStatus")]
+    pub fn wfm_status(&self, now: &str) -> JsResult<Ts<WfmStatus>> {
+        out(&self.inner.wfm.status(instant(now, "now")?))
+    }
+
+    /// Per user, the WFM set-up steps and which is missing.
+    #[wasm_bindgen(js_name = "wfmReadiness", unchecked_return_type = "Readiness[]")]
+    pub fn wfm_readiness(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] users: JsValue,
+    ) -> JsResult<JsValue> {
+        let Intake { records, .. } = source_batch(&users)?;
+        let out: Vec<Readiness> = records.iter().map(wfm::readiness).collect();
+        list(&out)
+    }
+}
+
+impl Engine {
+    fn forget_index(&mut self, unit: &UnitRef) {
+        if matches!(&self.search, Some((u, _)) if u == unit) {
+            self.search = None;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The bulk core compiled natively, for the benchmark (tests/bench/bench.mjs):
+//!   cargo run --release --example bench_native -- SOURCE EXTERNAL [json|csv]
+//! Prints one JSON line: elapsed milliseconds (bytes read to report built), peak RSS, and
+//! the report's length.
+
+use std::time::Instant;
+use usersync::core::bulk::{match_bulk, BulkOptions, BulkOutputFormat};
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(src), Some(ext)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: bench_native SOURCE EXTERNAL [json|csv]");
+        std::process::exit(2);
+    };
+    let output = match args.get(3).map(String::as_str) {
+        Some("csv") => BulkOutputFormat::Csv,
+        _ => BulkOutputFormat::Json,
+    };
+    let t = Instant::now();
+    let (s, e) = match (std::fs::read(src), std::fs::read(ext)) {
+        (Ok(s), Ok(e)) => (s, e),
+        _ => {
+            eprintln!("cannot read the inputs");
+            std::process::exit(1);
+        }
+    };
+    let options = BulkOptions {
+        output,
+        ..Default::default()
+    };
+    let phases = std::env::var_os("BENCH_PHASES").is_some();
+    let mut last = (String::new(), Instant::now());
+    let mut on_progress = |p: usersync::core::bulk::BulkProgress| {
+        let name = format!("{:?}", p.phase);
+        if phases && name != last.0 {
+            eprintln!(
+                "{:>10.1} ms  {}",
+                last.1.elapsed().as_secs_f64() * 1000.0,
+                last.0
+            );
+            last = (name, Instant::now());
+        }
+    };
+    let report = match match_bulk(&s, &e, None, &options, &mut on_progress) {
+        Ok(r) => r,
+        Err(err) => {
+            eprintln!("{}: {}", err.code.as_str(), err.message);
+            std::process::exit(1);
+        }
+    };
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "{{\"ms\":{ms:.1},\"maxRssKiB\":{},\"outputBytes\":{}}}",
+        peak_rss_kib(),
+        report.len()
+    );
+}

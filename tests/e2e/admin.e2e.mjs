@@ -1,0 +1,480 @@
+// End-to-end tests of the admin page (www/), driven through Debian's Chromium (headless) by
+// playwright-core, against the built page and the local API server (www/serve.mjs).
+//
+//   make www && node --test tests/e2e/
+//
+// Screenshots of each tab go to tests/output/screenshots/. The last test loads 50,000 users
+// and prints the load / filter / scroll figures (measured, not asserted against a budget).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(new URL("../../www/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+const { startAdmin } = await import("../../www/serve.mjs");
+
+const SHOTS = fileURLToPath(new URL("../output/screenshots/", import.meta.url));
+mkdirSync(SHOTS, { recursive: true });
+const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--no-first-run"];
+const SCALE_USERS = Number(process.env.E2E_SCALE_USERS ?? 50_000);
+
+let admin;
+let browser;
+let page;
+const pageErrors = [];
+const alerts = [];
+
+before(async () => {
+  admin = await startAdmin({ users: 1000 });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("dialog", (d) => { alerts.push(d.message()); void d.dismiss(); });
+  await page.goto(admin.url);
+  await ready();
+});
+
+after(async () => {
+  await browser?.close();
+  await admin?.close();
+});
+
+const tid = (id) => `[data-testid="${id}"]`;
+const shot = (name) => page.screenshot({ path: `${SHOTS}${name}.png` });
+
+async function ready(p = page) {
+  await p.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+}
+
+/** Types into the status table's search box and waits for the filter to apply. */
+async function filter(text) {
+  const before = await page.textContent(tid("row-count"));
+  await page.fill(tid("filter-text"), text);
+  await page.waitForFunction(([sel, prev]) => document.querySelector(sel)?.textContent !== prev,
+    [tid("row-count"), before], { timeout: 5000 }).catch(() => undefined);
+  await page.waitForTimeout(50);
+}
+
+/** Waits until the page has painted (the table renders rows on the next frame). */
+const painted = (p = page) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
+/** The cells of the status table's rows on screen, as text. */
+async function visibleRows() {
+  await painted();
+  return page.$$eval(`${tid("status-table")} .vt-body .vt-row`, (rows) => rows.map((r) => ({
+    id: r.getAttribute("data-row-id"),
+    cells: [...r.querySelectorAll(".vt-cell")].map((c) => c.textContent),
+  })));
+}
+
+/** The one row whose name matches `name` after searching for it (other filters cleared). */
+async function rowByName(name, search = name) {
+  await page.selectOption(tid("filter-status"), "");
+  await page.selectOption(tid("filter-reason"), "");
+  await filter(search);
+  const rows = (await visibleRows()).filter((r) => r.cells[0] === name);
+  assert.equal(rows.length, 1, `one row named ${name}: ${JSON.stringify(rows)}`);
+  return rows[0];
+}
+
+const saved = () => page.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 30_000 });
+
+async function runAutoSyncToPlan() {
+  await page.click(tid("run-autosync"));
+  await page.waitForSelector(`${tid("apply-plan")}, ${tid("autosync-messages")} .note-error`, { timeout: 120_000 });
+}
+
+test("the unit loads through the connectors; every status can show", async () => {
+  const count = await page.textContent(tid("row-count"));
+  assert.match(count, /^1,0\d\d of 1,0\d\d users$/);
+  assert.match(await page.textContent(tid("load-status")), /CXone users, .* RingCentral accounts/);
+  assert.ok((await page.$$(`${tid("bu-select")} option`)).length >= 2, "two business units to choose from");
+});
+
+test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fetched emails, apply", async () => {
+  await runAutoSyncToPlan();
+  const steps = await page.textContent(tid("autosync-steps"));
+  assert.match(steps, /Retry: re-fetching \d+ emails/);
+  assert.match(steps, /: \d+ accounts came back/);
+  assert.equal(await page.$eval(tid("autosync-progress"), (p) => p.value), 1);
+  const reasons = await page.textContent(tid("plan-reasons"));
+  for (const r of ["no_match", "multiple_matches", "duplicate_source_email", "invalid_email", "confusable", "no_permission", "inactive"]) {
+    assert.ok(reasons.includes(r), `plan counts ${r}: ${reasons}`);
+  }
+  assert.ok(await page.$$eval(`${tid("plan-transitions")} .vt-row[data-row-id]`, (rows) => rows.length) > 0);
+  await shot("autosync-plan");
+  await page.click(tid("apply-plan"));
+  await page.waitForSelector(`${tid("autosync-messages")} .note-ok`);
+  assert.match(await page.textContent(`${tid("autosync-messages")} .note-ok`), /Applied \d+ transitions/);
+  await page.click(tid("autosync-close"));
+  await saved();
+
+  // Lena's account is one only an email query returns: the retry pass mapped her.
+  const late = await rowByName("Lena Late");
+  assert.equal(late.cells[2], "mapped", "mapped by the retry pass");
+  assert.equal(late.cells[4], "auto");
+  const dup = await rowByName("Dora Duplicate");
+  assert.equal(dup.cells[2], "unmapped");
+  assert.ok(dup.cells[3].length > 5, "the reason in words");
+  await filter("");
+  for (const s of ["mapped", "unmapped", "skipped"]) {
+    const n = await page.$eval(`${tid("filter-status")} option[value="${s}"]`, (o) => o.textContent);
+    assert.doesNotMatch(n, /\(0\)/, `some users are ${s}`);
+  }
+  await shot("user-mapping");
+});
+
+test("filter by status and reason, sort by name", async () => {
+  await filter("");
+  await page.selectOption(tid("filter-status"), "unmapped");
+  await page.selectOption(tid("filter-reason"), "multiple_matches");
+  const rows = await visibleRows();
+  assert.ok(rows.length >= 1);
+  assert.ok(rows.every((r) => r.cells[2] === "unmapped"));
+  assert.ok(rows.some((r) => r.cells[0] === "Shared Mailbox"));
+  await page.selectOption(tid("filter-reason"), "");
+  await page.selectOption(tid("filter-status"), "");
+  await page.click(`${tid("status-table")} [data-sort="name"]`);
+  const names = (await visibleRows()).map((r) => r.cells[0]);
+  const sorted = [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  assert.deepEqual(names, sorted);
+  await page.click(`${tid("status-table")} [data-sort="name"]`);
+});
+
+test("a user named <img src=x onerror=alert(1)> is shown as text", async () => {
+  const row = await rowByName("<img src=x onerror=alert(1)> Tester", "onerror");
+  assert.equal(row.cells[5], "<b>Bold</b> Tester", "the external name is text too");
+  assert.equal(await page.$$eval("main img, main b, main script", (x) => x.length), 0);
+  assert.deepEqual(alerts, []);
+  await shot("xss-as-text");
+});
+
+test("map a user by hand through a name search; external_taken offers reassign", async () => {
+  const jose = await rowByName("José Álvarez", "álvarez");
+  assert.equal(jose.cells[2], "unmapped");
+  await page.click(`${tid("status-table")} [data-row-id="${jose.id}"] [data-action="map"]`);
+  await page.fill(tid("map-search"), "alvarez jose");
+  await page.waitForSelector(`${tid("map-results")} li`);
+  const first = await page.$eval(`${tid("map-results")} li`, (li) => li.querySelector(".hit-name").textContent);
+  assert.equal(first, "Jose Alvarez-Ruiz", "ranked first: the name as RingCentral has it");
+  await shot("map-dialog");
+  await page.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
+  await page.waitForSelector(tid("map-dialog"), { state: "detached" });
+  const mapped = await rowByName("José Álvarez", "álvarez");
+  assert.equal(mapped.cells[2], "mapped");
+  assert.equal(mapped.cells[4], "manual");
+  assert.equal(mapped.cells[5], "Jose Alvarez-Ruiz");
+
+  // Another user onto the same account: refused, then reassigned.
+  const shared = await rowByName("Shared Mailbox");
+  await page.click(`${tid("status-table")} [data-row-id="${shared.id}"] [data-action="map"]`);
+  await page.fill(tid("map-search"), "alvarez ruiz");
+  await page.waitForSelector(`${tid("map-results")} li`);
+  await page.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
+  await page.waitForSelector(tid("map-reassign"));
+  assert.match(await page.textContent(`${tid("map-dialog")} .note-warn`), /external_taken/);
+  await page.click(tid("map-reassign"));
+  await page.waitForSelector(tid("map-dialog"), { state: "detached" });
+  assert.equal((await rowByName("Shared Mailbox")).cells[5], "Jose Alvarez-Ruiz");
+  const released = await rowByName("José Álvarez", "álvarez");
+  assert.equal(released.cells[2], "unmapped");
+  assert.equal(released.cells[3].length > 0, true);
+
+  // Exclude and include.
+  await page.click(`${tid("status-table")} [data-row-id="${released.id}"] [data-action="exclude"]`);
+  assert.equal((await rowByName("José Álvarez", "álvarez")).cells[2], "excluded");
+  await page.click(`${tid("status-table")} [data-row-id="${released.id}"] [data-action="include"]`);
+  assert.notEqual((await rowByName("José Álvarez", "álvarez")).cells[2], "excluded");
+  await saved();
+});
+
+test("an actor without UserMapping.Map sees the actions disabled, with the reason", async () => {
+  await page.selectOption(tid("actor-select"), "1");
+  assert.match(await page.textContent(tid("permission-note")), /viewer@example\.com lacks the UserMapping\.Map permission/);
+  const row = await rowByName("Lena Late");
+  const buttons = await page.$$eval(`${tid("status-table")} [data-row-id="${row.id}"] button:not([data-action="history"])`,
+    (bs) => bs.map((b) => ({ disabled: b.disabled, title: b.title })));
+  assert.ok(buttons.length >= 2);
+  assert.ok(buttons.every((b) => b.disabled && /lacks the UserMapping\.Map/.test(b.title)));
+  assert.equal(await page.$eval(`${tid("status-table")} [data-row-id="${row.id}"] [data-action="history"]`, (b) => b.disabled), false,
+    "History is read-only: open to a viewer");
+  assert.equal(await page.$eval(tid("run-autosync"), (b) => b.disabled), true);
+  await page.selectOption(tid("actor-select"), "0");
+  assert.equal(await page.textContent(tid("permission-note")), "");
+});
+
+test("Auto Syncing: change the schedule, next run times shown, invalid values named", async () => {
+  await page.click(tid("open-schedule"));
+  await page.selectOption(tid("sched-kind"), "everyMinutes");
+  await page.fill(tid("sched-minutes"), "2");
+  await page.waitForSelector(`${tid("schedule-dialog")} .note-error`);
+  assert.match(await page.textContent(`${tid("schedule-dialog")} .note-error`), /minutes/);
+  assert.equal(await page.$eval(tid("sched-save"), (b) => b.disabled), true);
+  await page.selectOption(tid("sched-kind"), "weekly");
+  await page.check(tid("sched-day-fri"));
+  await page.fill(tid("sched-time"), "06:30");
+  await page.fill(tid("sched-zone"), "Europe/Berlin");
+  await page.waitForFunction((sel) => document.querySelectorAll(`${sel} li`).length === 5, tid("sched-preview"));
+  const runs = await page.$$eval(`${tid("sched-preview")} .muted`, (s) => s.map((x) => x.textContent));
+  // 06:30 in Berlin is 04:30 or 05:30 UTC, on Mondays and Fridays.
+  for (const r of runs) {
+    assert.match(r, /T0[45]:30:00Z$/);
+    assert.ok([1, 5].includes(new Date(r).getUTCDay()), r);
+  }
+  await shot("schedule-dialog");
+  await page.click(tid("sched-save"));
+  await page.waitForSelector(tid("schedule-dialog"), { state: "detached" });
+  assert.match(await page.textContent(tid("schedule-summary")), /weekly mon, fri at 06:30 \(Europe\/Berlin\)/);
+  await saved();
+});
+
+test("a guard refusal is shown with a Force option", async () => {
+  const api = admin.apis[0];
+  api.setFault({ rcHiddenPercent: 40 });
+  try {
+    await runAutoSyncToPlan();
+    assert.match(await page.textContent(tid("autosync-plan")), /would unmap more users than the guard allows/);
+    await page.click(tid("apply-plan"));
+    await page.waitForSelector(tid("force-apply"));
+    assert.match(await page.textContent(tid("autosync-messages")), /Refused by the guard\. unmap_threshold_exceeded/);
+    await shot("guard-refusal");
+    await page.click(tid("force-apply"));
+    await page.waitForSelector(`${tid("autosync-messages")} .note-ok`);
+    assert.match(await page.textContent(`${tid("autosync-messages")} .note-ok`), /\(forced\)/);
+    await page.click(tid("autosync-close"));
+  } finally {
+    api.resetFaults();
+  }
+  await page.selectOption(tid("filter-reason"), "external_gone");
+  assert.ok((await visibleRows()).length > 0, "users unmapped because their account is gone");
+  await page.selectOption(tid("filter-reason"), "");
+  await saved();
+});
+
+test("WFM: link ACD tenants, a refused link, interval and the MAX warning, delta, readiness", async () => {
+  await page.click('[data-tab="wfm"]');
+  await page.fill(tid("link-wfm"), "wfm-1");
+  await page.selectOption(tid("link-acd-tenant"), "4600001");
+  await page.fill(tid("link-acd-id"), "na");
+  await page.click(tid("link-acd"));
+  await page.waitForSelector(`${tid("wfm-messages")} .note-ok`);
+  await page.selectOption(tid("link-acd-tenant"), "4600002");
+  await page.fill(tid("link-acd-id"), "emea");
+  await page.click(tid("link-acd"));
+  await page.waitForSelector(`${tid("wfm-topology")} [data-acd="emea"]`);
+  // The same ACD tenant to a second WFM tenant: refused, with the reason shown.
+  await page.fill(tid("link-wfm"), "wfm-2");
+  await page.selectOption(tid("link-acd-tenant"), "4600001");
+  await page.fill(tid("link-acd-id"), "again");
+  await page.click(tid("link-acd"));
+  await page.waitForSelector(`${tid("wfm-messages")} .note-error`);
+  assert.match(await page.textContent(tid("wfm-messages")), /acd_tenant_already_linked/);
+  assert.equal(await page.$(`[data-wfm-tenant="wfm-2"]`), null);
+
+  // Disabled: the MAX warning; enabled again with another interval.
+  await page.uncheck(tid("wfm-enabled"));
+  await page.click(tid("wfm-save-settings"));
+  await page.waitForSelector(`${tid("wfm-warnings")} .note-warn`);
+  assert.match(await page.textContent(tid("wfm-warnings")), /MAX/);
+  assert.match(await page.textContent(tid("wfm-next-due")), /never/);
+  await page.check(tid("wfm-enabled"));
+  await page.fill(tid("wfm-interval"), "30");
+  await page.click(tid("wfm-save-settings"));
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "", tid("wfm-warnings"));
+
+  await page.click(`[data-wfm-tenant="wfm-1"] ${tid("wfm-run")}`);
+  await page.waitForSelector(`${tid("wfm-messages")} .note-ok`);
+  assert.match(await page.textContent(tid("wfm-messages")), /Delta for wfm-1: \d+ additions/);
+  assert.match(await page.textContent(tid("wfm-delta")), /Additions \(\d+\)/);
+  // At once again: not due, said so.
+  await page.click(`[data-wfm-tenant="wfm-1"] ${tid("wfm-run")}`);
+  await page.waitForSelector(`${tid("wfm-messages")} .note-warn`);
+  assert.match(await page.textContent(tid("wfm-messages")), /sync_not_due/);
+
+  await page.waitForFunction((sel) => /would be synced/.test(document.querySelector(sel)?.textContent ?? ""), tid("readiness-summary"));
+  const missing = await page.$$eval(`${tid("readiness-table")} .missing`, (m) => m.length);
+  assert.ok(missing > 0, "some users miss a set-up step");
+  await shot("wfm");
+  await saved();
+});
+
+test("audit log lists the changes, newest first", async () => {
+  await page.click('[data-tab="audit"]');
+  await page.waitForSelector(`${tid("audit-table")} .vt-body .vt-row`);
+  const n = Number((await page.textContent(tid("audit-count"))).replace(/\D/g, ""));
+  assert.ok(n > 100);
+  const before = await page.textContent(tid("audit-count"));
+  await page.fill(tid("audit-filter"), "external_gone");
+  await page.waitForFunction(([sel, prev]) => document.querySelector(sel)?.textContent !== prev, [tid("audit-count"), before]);
+  await painted();
+  const reasons = await page.$$eval(`${tid("audit-table")} .vt-body .col-reason`, (c) => c.map((x) => x.textContent));
+  assert.ok(reasons.length > 0 && reasons.every((a) => a === "external_gone"), "the forced run's unmaps");
+  const actors = await page.$$eval(`${tid("audit-table")} .vt-body .col-actor`, (c) => c.map((x) => x.textContent));
+  assert.ok(actors.every((a) => a === "admin@example.com"), "applied by the acting admin");
+  const times = await page.$$eval(`${tid("audit-table")} .vt-body time`, (t) => t.map((x) => x.getAttribute("datetime")));
+  assert.deepEqual(times, [...times].sort().reverse());
+  await shot("audit-log");
+  await page.fill(tid("audit-filter"), "");
+  await page.click('[data-tab="runs"]');
+  await page.waitForSelector(`${tid("runs-table")} tr[data-run-id]`);
+  await shot("runs-tab");
+  await page.click('[data-tab="mapping"]');
+});
+
+test("CSV export of the status table: quoted, formula-safe", async () => {
+  await filter("");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(tid("export-csv"))]);
+  assert.match(download.suggestedFilename(), /^usersync-status-4600001-\d{4}-\d\d-\d\d\.csv$/);
+  const path = `${SHOTS}../status.csv`;
+  await download.saveAs(path);
+  const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
+  const lines = text.trimEnd().split("\r\n");
+  const total = Number((await page.textContent(tid("row-count"))).split(" of ")[0].replace(/,/g, ""));
+  assert.equal(lines.length, total + 1, "a header and one line per row");
+  assert.equal(lines[0], '"User id","Name","Email","Status","Reason","Reason (words)","Method","External id","External name","Attempts","Last change"');
+  const formula = lines.find((l) => l.includes("HYPERLINK"));
+  assert.ok(formula.includes(`"'=HYPERLINK(""http://x.example"") Formula"`), formula);
+  assert.ok(lines.slice(1).every((l) => l.startsWith('"')));
+  const xss = lines.find((l) => l.includes("onerror"));
+  assert.ok(xss.includes('"<img src=x onerror=alert(1)> Tester"'));
+});
+
+test("reload: the state is kept (mappings, schedule, WFM topology)", async () => {
+  await page.click('[data-tab="mapping"]');
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+  await page.reload();
+  await ready();
+  assert.equal((await rowByName("Shared Mailbox")).cells[5], "Jose Alvarez-Ruiz");
+  assert.equal((await rowByName("Shared Mailbox")).cells[4], "manual");
+  assert.match(await page.textContent(tid("schedule-summary")), /weekly mon, fri at 06:30 \(Europe\/Berlin\)/);
+  assert.equal(await page.$(`${tid("banner")} .note-error`), null, "restored without error");
+  await page.click('[data-tab="wfm"]');
+  await page.waitForSelector(`${tid("wfm-topology")} [data-acd="na"]`);
+  assert.match(await page.textContent(tid("wfm-delta")), /Tenant wfm-1/);
+  await page.click('[data-tab="mapping"]');
+});
+
+test("a damaged snapshot: the page starts fresh and says why", async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const p = await context.newPage();
+  try {
+    await p.goto(admin.url);
+    await ready(p);
+    await p.evaluate(() => new Promise((resolve, reject) => {
+      const req = indexedDB.open("usersync-admin", 1);
+      req.onsuccess = () => {
+        const tx = req.result.transaction("kv", "readwrite");
+        tx.objectStore("kv").put('{"version":1,"presence":', "snapshot");
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      };
+    }));
+    await p.reload();
+    await ready(p);
+    assert.match(await p.textContent(`${tid("banner")} .note-error`), /could not be restored.*invalid_snapshot/);
+  } finally {
+    await context.close();
+  }
+});
+
+test("no page errors", () => {
+  assert.deepEqual(pageErrors, []);
+});
+
+test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`, async () => {
+  const big = await startAdmin({ users: SCALE_USERS });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const p = await context.newPage();
+  const errors = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  try {
+    const t0 = Date.now();
+    await p.goto(big.url);
+    await ready(p);
+    const loadMs = Date.now() - t0;
+    const timings = await p.evaluate(() => window.usersyncTimings);
+    assert.equal(timings.rows, big.apis[0].directories.cxone.length);
+
+    const measure = (fn) => p.evaluate(fn);
+    // Status filter (synchronous) and a text search (debounced 150 ms), until painted.
+    const statusFilterMs = await measure(async () => {
+      const sel = document.querySelector('[data-testid="filter-status"]');
+      const t = performance.now();
+      sel.value = "unmapped";
+      sel.dispatchEvent(new Event("change"));
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      const ms = performance.now() - t;
+      sel.value = "";
+      sel.dispatchEvent(new Event("change"));
+      return ms;
+    });
+    const searchMs = await measure(async () => {
+      const input = document.querySelector('[data-testid="filter-text"]');
+      const count = document.querySelector('[data-testid="row-count"]');
+      const before = count.textContent;
+      const t = performance.now();
+      input.value = "kim.nilsen";
+      input.dispatchEvent(new Event("input"));
+      await new Promise((resolve) => {
+        const check = () => (count.textContent !== before ? resolve() : requestAnimationFrame(check));
+        check();
+      });
+      await new Promise((r) => requestAnimationFrame(() => r()));
+      return performance.now() - t;
+    });
+    await p.fill(tid("filter-text"), "");
+    await p.waitForTimeout(400);
+    // Scroll through the whole table in 120 steps, one per frame; frame times and long tasks.
+    const scroll = await measure(async () => {
+      const vp = document.querySelector('[data-testid="status-table-viewport"]');
+      const longTasks = [];
+      const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); });
+      try { obs.observe({ entryTypes: ["longtask"] }); } catch { /* not supported */ }
+      const frames = [];
+      let last = performance.now();
+      const steps = 120;
+      for (let i = 1; i <= steps; i++) {
+        vp.scrollTop = (vp.scrollHeight - vp.clientHeight) * (i / steps);
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        const t = performance.now();
+        frames.push(t - last);
+        last = t;
+      }
+      obs.disconnect();
+      const rows = document.querySelectorAll('[data-testid="status-table"] .vt-body .vt-row').length;
+      frames.sort((a, b) => a - b);
+      return { meanFrameMs: frames.reduce((a, b) => a + b, 0) / frames.length, p95FrameMs: frames[Math.floor(frames.length * 0.95)],
+        maxFrameMs: frames[frames.length - 1], longTasks: longTasks.length, rowsInDom: rows,
+        lastRowShown: document.querySelector('[data-testid="status-table"] .vt-body .vt-row:last-child')?.getAttribute("aria-rowindex") };
+    });
+    assert.ok(scroll.rowsInDom < 100, `only the rows in view are in the DOM (${scroll.rowsInDom})`);
+    await p.screenshot({ path: `${SHOTS}scale-${SCALE_USERS}.png` });
+
+    // Auto Sync over the whole unit: fetch, plan, retry, apply.
+    const a0 = Date.now();
+    await p.click(tid("run-autosync"));
+    await p.waitForSelector(tid("apply-plan"), { timeout: 300_000 });
+    const planMs = Date.now() - a0;
+    const autoSyncSteps = (await p.$$eval(`${tid("autosync-steps")} li`, (li) => li.map((x) => x.textContent)));
+    const a1 = Date.now();
+    await p.click(tid("apply-plan"));
+    await p.waitForSelector(`${tid("autosync-messages")} .note-ok`, { timeout: 120_000 });
+    const applyMs = Date.now() - a1;
+    await p.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 120_000 });
+    const savedMs = Date.now() - a1;
+
+    const figures = { users: SCALE_USERS, pageLoadToTableMs: loadMs, fetchBothDirectoriesMs: Math.round(timings.fetchMs),
+      loadIntoEngineMs: Math.round(timings.loadMs), statusAndRenderMs: Math.round(timings.statusMs),
+      statusFilterMs: Math.round(statusFilterMs), textSearchMsInclDebounce150: Math.round(searchMs), scroll,
+      autoSyncFetchPlanRetryMs: planMs, autoSyncSteps, applyMs, applyPlusSnapshotSavedMs: savedMs };
+    console.log(`# scale figures ${JSON.stringify(figures)}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await big.close();
+  }
+});

@@ -1,0 +1,75 @@
+// A TypeScript consumer of the Node build, checked with `tsc --strict --noEmit`: if the
+// published types drift from what a user writes, this stops compiling.
+import {
+  emailKey,
+  emailKeys,
+  intakeSourceUsers,
+  parseExternalUsers,
+  isUsersyncError,
+  type EmailKey,
+  type IntakeReport,
+  type SourceUser,
+  type UsersyncErrorCode,
+} from "../../pkg/node/usersync.mjs";
+
+const key: EmailKey = emailKey("Ann@Example.com", { caseSensitiveLocalPart: false });
+const k: string = key.key;
+const why: string | undefined = key.confusable;
+
+const users: SourceUser[] = [{ id: "u1", email: "a@example.com", permissions: ["UserMapping.Map"] }];
+const { records, report } = intakeSourceUsers(users);
+const first: SourceUser | undefined = records[0];
+const accepted: number = report.accepted;
+for (const r of report.rejected) {
+  const line: number | undefined = r.line;
+  const code: UsersyncErrorCode = r.code;
+  void line, code;
+}
+
+const ext = parseExternalUsers(new Uint8Array(), "ndjson", { columns: [{ field: "email", header: "Email" }] });
+const rep: IntakeReport = ext.report;
+
+for (const o of emailKeys(["a@x.com", "b@y.com"])) {
+  const c: string | undefined = o.collision;
+  void c;
+}
+
+try {
+  emailKey("not an address");
+} catch (e: unknown) {
+  if (isUsersyncError(e)) {
+    const code: UsersyncErrorCode = e.code;
+    const field: string | undefined = e.field;
+    void code, field;
+  }
+}
+
+void k, why, first, accepted, rep;
+
+// The stateful handle, as an admin tool uses it.
+import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta } from "../../pkg/node/usersync.mjs";
+
+const unit: UnitRef = { businessUnitId: "bu-1", platform: "ringcentral" };
+const admin: Actor = { id: "admin", permissions: ["UserMapping.Map"] };
+const engine = new Engine();
+const now = new Date().toISOString();
+const intake: IntakeReport = engine.loadSourceUsers(unit, users);
+engine.loadExternalUsers(unit, [{ id: "x1", email: "a@example.com" }]);
+const plan: Plan = engine.planAutoSync(unit, now);
+const emails: string[] = plan.retry.emails;
+const retried: Plan = engine.retryAutoSync(plan.runId, null, now);
+const applied = engine.applyPlan(retried.runId, admin.id, now, false);
+const rows: StatusRow[] = engine.status(unit);
+const events: AuditEvent[] = engine.map(unit, admin, "u1", "x1", now, true);
+const undo: Plan = engine.planUndoRun(plan.runId, now);
+const runs: RunSummary[] = engine.runs(unit);
+const history: HistoryEntry[] = engine.userHistory(unit, "u1");
+engine.setSchedule(unit, { enabled: true, frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" }, timeZone: "Europe/Berlin" });
+const next: string[] = engine.nextRuns(unit, now, 5);
+engine.linkAcd("wfm-1", "acd-east", "east", now);
+const delta: Delta = engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }], now);
+engine.applyWfmDelta(delta);
+const wfmStatus: WfmStatus = engine.wfmStatus(now);
+const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
+restored.free();
+void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus;

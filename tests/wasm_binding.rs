@@ -1,0 +1,129 @@
+//! The binding layer under wasm-bindgen-test (Node): errors arrive as coded JS `Error`s,
+//! lone surrogates are caught at the boundary, and bad input never traps the instance.
+#![cfg(target_arch = "wasm32")]
+
+use usersync::wasm::{identity, intake};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+fn code_of(err: &JsValue) -> String {
+    assert!(err.is_instance_of::<js_sys::Error>(), "thrown value is an Error");
+    js_sys::Reflect::get(err, &"code".into()).unwrap().as_string().unwrap()
+}
+
+/// A JS string holding a lone surrogate, which Rust's `&str` could not carry.
+fn lone_surrogate_email() -> JsValue {
+    js_sys::JsString::from_char_code(&[0x61, 0xD800, 0x40, 0x78, 0x2E, 0x63, 0x6F]).into()
+}
+
+#[wasm_bindgen_test]
+fn email_key_errors_are_coded_errors_and_the_instance_keeps_answering() {
+    let err = identity::email_key_js("a\u{200B}b@example.com".into(), None).unwrap_err();
+    assert_eq!(code_of(&err), "invalid_email");
+    assert!(usersync::wasm::errors::is_usersync_error(&err));
+    let err = identity::email_key_js(lone_surrogate_email(), None).unwrap_err();
+    assert_eq!(code_of(&err), "invalid_email");
+    let err = identity::email_key_js(JsValue::from_f64(42.0), None).unwrap_err();
+    assert_eq!(code_of(&err), "invalid_input");
+    let ok = identity::email_key_js(" Ann@Bücher.de ".into(), None).unwrap();
+    let key = js_sys::Reflect::get(&ok.into(), &"key".into()).unwrap();
+    assert_eq!(key.as_string().unwrap(), "ann@xn--bcher-kva.de");
+}
+
+#[wasm_bindgen_test]
+fn a_lone_surrogate_id_is_rejected_not_merged() {
+    let batch = js_sys::Array::new();
+    for id in [JsValue::from(js_sys::JsString::from_char_code(&[0x75, 0xD800])), "u\u{FFFD}".into()] {
+        let rec = js_sys::Object::new();
+        js_sys::Reflect::set(&rec, &"id".into(), &id).unwrap();
+        batch.push(&rec);
+    }
+    let out: JsValue = intake::intake_source_users(batch.into()).unwrap().into();
+    let report = js_sys::Reflect::get(&out, &"report".into()).unwrap();
+    let accepted = js_sys::Reflect::get(&report, &"accepted".into()).unwrap();
+    assert_eq!(accepted.as_f64(), Some(1.0), "only the well-formed id is accepted");
+    let rejected: js_sys::Array = js_sys::Reflect::get(&report, &"rejected".into()).unwrap().unchecked_into();
+    let field = js_sys::Reflect::get(&rejected.get(0), &"field".into()).unwrap();
+    assert_eq!(field.as_string().as_deref(), Some("id"));
+}
+
+#[wasm_bindgen_test]
+fn garbage_in_every_intake_export_gives_errors_not_traps() {
+    for garbage in [JsValue::NULL, JsValue::UNDEFINED, "x".into(), JsValue::from_f64(1.0)] {
+        assert_eq!(code_of(&intake::intake_source_users(garbage.clone()).unwrap_err()), "invalid_input");
+        assert_eq!(code_of(&intake::intake_external_users(garbage).unwrap_err()), "invalid_input");
+    }
+    // The same instance still answers.
+    let ok = identity::email_key_js("bob@example.com".into(), None);
+    assert!(ok.is_ok());
+}
+
+/// The Presence Sync scenario through the binding (issue 3): first pass, retry with a
+/// refreshed directory mapping one user, a manual map through search, and a snapshot
+/// restored into a fresh instance giving the same Status view.
+mod scenario {
+    use super::*;
+    use serde_json::json;
+    use tsify::Ts;
+    use usersync::wasm::engine::Engine;
+
+    fn js(v: serde_json::Value) -> JsValue {
+        v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
+    }
+    use serde::Serialize;
+
+    fn get(v: &JsValue, key: &str) -> JsValue {
+        js_sys::Reflect::get(v, &key.into()).unwrap()
+    }
+
+    fn status_of(engine: &Engine, unit: &JsValue, user: &str) -> (String, Option<String>) {
+        let rows: js_sys::Array = engine.status(Ts::new_unchecked(unit.clone())).unwrap().unchecked_into();
+        let row = rows.iter().find(|r| get(r, "userId").as_string().as_deref() == Some(user)).unwrap();
+        (get(&row, "status").as_string().unwrap(), get(&row, "reason").as_string())
+    }
+
+    #[wasm_bindgen_test]
+    fn auto_sync_with_retry_then_manual_map_then_snapshot() {
+        let unit = js(json!({"businessUnitId": "bu-1", "platform": "ringcentral"}));
+        let u = || Ts::new_unchecked(unit.clone());
+        let perm = json!(["UserMapping.Map"]);
+        let mut engine = Engine::new(None).unwrap();
+        engine
+            .load_source_users(u(), js(json!([
+                {"id": "ann", "email": "Ann@Example.com", "permissions": perm},
+                {"id": "carl", "email": "carl@example.com", "permissions": perm},
+                {"id": "jo", "email": "jose@example.com", "firstName": "José", "lastName": "Álvarez", "permissions": perm},
+                {"id": "gus", "email": "gus@example.com"},
+            ])))
+            .unwrap();
+        engine
+            .load_external_users(u(), js(json!([
+                {"id": "x-ann", "email": "ann@example.com"},
+                {"id": "x-jo", "email": "jalvarez@example.com", "displayName": "José Álvarez"},
+            ])))
+            .unwrap();
+        let now = "2026-11-23T10:00:00Z";
+        let plan: JsValue = engine.plan_auto_sync(u(), now, Some("r1".into())).unwrap().into();
+        let retry_users: js_sys::Array = get(&get(&plan, "retry"), "userIds").unchecked_into();
+        assert_eq!(retry_users.length(), 2, "carl and jo found nothing on the first pass");
+        engine.retry_auto_sync("r1", js(json!([{"id": "x-carl", "email": "carl@example.com"}])), now).unwrap();
+        engine.apply_plan("r1", "auto_sync", now, None).unwrap();
+        assert_eq!(status_of(&engine, &unit, "ann").0, "mapped");
+        assert_eq!(status_of(&engine, &unit, "carl").0, "mapped", "the retry mapped carl");
+        assert_eq!(status_of(&engine, &unit, "jo"), ("unmapped".into(), Some("no_match".into())));
+        assert_eq!(status_of(&engine, &unit, "gus"), ("skipped".into(), Some("no_permission".into())));
+
+        let hits: js_sys::Array = engine.search_external(u(), "alvarez", None).unwrap().unchecked_into();
+        let ext = get(&hits.get(0), "externalId").as_string().unwrap();
+        let admin = || Ts::new_unchecked(js(json!({"id": "admin", "permissions": ["UserMapping.Map"]})));
+        engine.map(u(), admin(), "jo", &ext, now, None).unwrap();
+        assert_eq!(status_of(&engine, &unit, "jo").0, "mapped");
+
+        let snap = engine.save_snapshot().unwrap();
+        let restored = Engine::from_snapshot(&snap).unwrap();
+        assert_eq!(restored.save_snapshot().unwrap(), snap);
+        let err = Engine::from_snapshot("{\"format\":\"usersync-snapshot\",\"version\":7}").err().unwrap();
+        assert_eq!(code_of(&err), "unsupported_version");
+    }
+}

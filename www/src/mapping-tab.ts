@@ -1,0 +1,174 @@
+// USER MAPPING: the Status view of the selected unit as a virtualised table, with filters,
+// text search, sorting, row actions (Map, Unmap, Exclude / Include), Auto Sync and CSV.
+
+import { isUsersyncError, type MappingStatus, type Reason, type StatusRow } from "usersync";
+import { download, toCsv } from "./csv";
+import { h, note, replace, time } from "./dom";
+import { errorText, now, type App } from "./state";
+import type { Tab } from "./tab";
+import { VirtualTable } from "./table";
+import { openHistoryDialog } from "./history-dialog";
+import { openMapDialog } from "./map-dialog";
+
+const STATUSES: MappingStatus[] = ["mapped", "unmapped", "skipped", "excluded"];
+export const REASONS: Reason[] = ["no_match", "multiple_matches", "duplicate_source_email", "external_taken",
+  "invalid_email", "confusable", "no_permission", "inactive", "external_gone", "manual_unmap"];
+
+interface Row {
+  r: StatusRow;
+  /** Lower-case text the search box looks in. */
+  hay: string;
+}
+
+export interface MappingHooks {
+  runAutoSync: () => void;
+  editSchedule: () => void;
+}
+
+export function createMappingTab(app: App, hooks: MappingHooks): Tab {
+  let all: Row[] = [];
+  let holders = new Map<string, StatusRow>();
+  const messages = h("div", { class: "messages", "data-testid": "mapping-messages" });
+  const loadState = h("div", { "data-testid": "status-load" });
+  const permission = h("div", { "data-testid": "permission-note" });
+
+  const act = (f: () => void) => {
+    try {
+      f();
+      replace(messages);
+      app.changed();
+    } catch (e) {
+      replace(messages, note("error", errorText(e)));
+    }
+  };
+
+  const actions = (row: Row, cell: HTMLElement) => {
+    const deny = app.denyReason;
+    const r = row.r;
+    const btn = (label: string, testId: string, f: () => void) =>
+      h("button", { class: "small", "data-action": testId, disabled: deny !== undefined, title: deny ?? label, onclick: f }, label);
+    const u = () => app.unit;
+    cell.append(
+      r.status !== "excluded" ? btn(r.status === "mapped" ? "Remap…" : "Map User…", "map", () => openMapDialog(app, r, holders)) : "",
+      r.status === "mapped" ? btn("Unmap", "unmap", () => act(() => app.engine.unmap(u(), app.actor, r.userId, now()))) : "",
+      r.status === "excluded"
+        ? btn("Include", "include", () => act(() => app.engine.include(u(), app.actor, r.userId, now())))
+        : btn("Exclude", "exclude", () => act(() => app.engine.exclude(u(), app.actor, r.userId, now()))),
+      h("button", { class: "small", "data-action": "history", title: "This user's changes", onclick: () => openHistoryDialog(app, r) }, "History"),
+    );
+  };
+
+  const table = new VirtualTable<Row>({
+    testId: "status-table",
+    rowId: (row) => row.r.userId,
+    empty: "No users match",
+    columns: [
+      { key: "name", label: "Name", width: "minmax(140px,1.3fr)", sortKey: (x) => (x.r.name ?? "").toLowerCase(),
+        render: (x, c) => { c.textContent = x.r.name ?? "(not in CXone list)"; c.title = `${x.r.name ?? ""} (${x.r.userId})`; } },
+      { key: "email", label: "Email", width: "minmax(160px,1.6fr)", sortKey: (x) => (x.r.email ?? "").toLowerCase(),
+        render: (x, c) => { c.textContent = x.r.email ?? "—"; } },
+      { key: "status", label: "Status", width: "104px", sortKey: (x) => x.r.status,
+        render: (x, c) => { c.append(h("span", { class: `badge badge-${x.r.status}` }, x.r.status)); } },
+      { key: "reason", label: "Reason", width: "minmax(160px,2fr)", sortKey: (x) => x.r.reasonText ?? "",
+        render: (x, c) => { c.textContent = x.r.reasonText ?? ""; if (x.r.reason) c.title = x.r.reason; } },
+      { key: "method", label: "Method", width: "78px", sortKey: (x) => x.r.method ?? "",
+        render: (x, c) => { c.textContent = x.r.method ?? ""; } },
+      { key: "external", label: "External account", width: "minmax(140px,1.4fr)", sortKey: (x) => (x.r.externalName ?? x.r.externalId ?? "").toLowerCase(),
+        render: (x, c) => { if (x.r.externalId) { c.textContent = x.r.externalName ?? x.r.externalId; c.title = x.r.externalId; } } },
+      { key: "updated", label: "Last change", width: "150px", sortKey: (x) => x.r.updatedAt ?? "",
+        render: (x, c) => { c.append(time(x.r.updatedAt)); } },
+      { key: "actions", label: "Actions", width: "310px", render: actions },
+    ],
+  });
+
+  const statusSel = h("select", { "data-testid": "filter-status", "aria-label": "Status" });
+  const reasonSel = h("select", { "data-testid": "filter-reason", "aria-label": "Reason" });
+  const search = h("input", { type: "search", "data-testid": "filter-text", placeholder: "Search name, email, id, account", "aria-label": "Search" });
+  const count = h("span", { class: "muted", "data-testid": "row-count" });
+  const schedule = h("span", { class: "muted", "data-testid": "schedule-summary" });
+  const runBtn = h("button", { class: "primary", "data-testid": "run-autosync", onclick: () => hooks.runAutoSync() }, "Run Auto Sync");
+  const schedBtn = h("button", { "data-testid": "open-schedule", onclick: () => hooks.editSchedule() }, "Auto Syncing…");
+  const csvBtn = h("button", { "data-testid": "export-csv", onclick: () => exportCsv() }, "Export CSV");
+
+  const applyFilter = () => {
+    const st = statusSel.value;
+    const re = reasonSel.value;
+    const q = search.value.trim().toLowerCase();
+    const rows = all.filter((x) => (st === "" || x.r.status === st) && (re === "" || x.r.reason === re) && (q === "" || x.hay.includes(q)));
+    table.setRows(rows);
+    count.textContent = `${rows.length.toLocaleString()} of ${all.length.toLocaleString()} users`;
+  };
+
+  const fillSelect = (sel: HTMLSelectElement, values: string[], counts: Map<string, number>, allLabel: string) => {
+    const cur = sel.value;
+    replace(sel, h("option", { value: "" }, allLabel), ...values.map((v) => h("option", { value: v }, `${v} (${counts.get(v) ?? 0})`)));
+    sel.value = values.includes(cur) ? cur : "";
+  };
+
+  const exportCsv = () => {
+    const rows = table.visibleRows.map((x) => [x.r.userId, x.r.name, x.r.email, x.r.status, x.r.reason, x.r.reasonText,
+      x.r.method, x.r.externalId, x.r.externalName, x.r.attempts, x.r.updatedAt]);
+    const header = ["User id", "Name", "Email", "Status", "Reason", "Reason (words)", "Method", "External id",
+      "External name", "Attempts", "Last change"];
+    download(`usersync-status-${app.unit.businessUnitId}-${now().slice(0, 10)}.csv`, toCsv(header, rows));
+  };
+
+  statusSel.addEventListener("change", applyFilter);
+  reasonSel.addEventListener("change", applyFilter);
+  let timer = 0;
+  search.addEventListener("input", () => { clearTimeout(timer); timer = window.setTimeout(applyFilter, 150); });
+
+  const element = h("section", { class: "tab", "data-testid": "tab-mapping" },
+    h("div", { class: "toolbar" }, runBtn, schedBtn, schedule, h("span", { class: "grow" }), csvBtn),
+    permission,
+    h("div", { class: "toolbar" }, statusSel, reasonSel, search, count),
+    loadState,
+    messages,
+    table.element);
+
+  const refresh = () => {
+    let rows: StatusRow[] = [];
+    try {
+      rows = app.engine.status(app.unit);
+      replace(loadState);
+    } catch (e) {
+      // Until the unit's directories arrive the engine knows nothing of it.
+      replace(loadState, isUsersyncError(e) && e.code === "not_found"
+        ? note("info", "Waiting for the unit's directories…") : note("error", errorText(e)));
+    }
+    all = rows.map((r) => ({ r, hay: [r.userId, r.name, r.email, r.externalId, r.externalName].filter(Boolean).join(" ").toLowerCase() }));
+    holders = new Map(rows.filter((r) => r.externalId).map((r) => [r.externalId ?? "", r]));
+    const byStatus = new Map<string, number>();
+    const byReason = new Map<string, number>();
+    for (const { r } of all) {
+      byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+      if (r.reason) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
+    }
+    fillSelect(statusSel, STATUSES, byStatus, "All statuses");
+    fillSelect(reasonSel, REASONS, byReason, "All reasons");
+    const deny = app.denyReason;
+    replace(permission, deny ? note("warn", `Actions are disabled: ${deny}.`) : "");
+    runBtn.disabled = deny !== undefined;
+    runBtn.title = deny ?? "Fetch both directories, plan, retry, then apply";
+    replace(schedule, scheduleSummary(app));
+    applyFilter();
+  };
+
+  return { id: "mapping", label: "User Mapping", element, refresh };
+}
+
+function scheduleSummary(app: App): string {
+  try {
+    const s = app.engine.schedule(app.unit);
+    const f = s.schedule.frequency;
+    const what = f.kind === "everyMinutes" ? `every ${f.minutes} min`
+      : f.kind === "hourly" ? `hourly at :${String(f.minute ?? 0).padStart(2, "0")}`
+      : f.kind === "daily" ? `daily at ${f.time}` : `weekly ${f.days.join(", ")} at ${f.time}`;
+    const next = s.schedule.enabled ? app.engine.nextRuns(app.unit, now(), 1)[0] : undefined;
+    const last = s.lastRun ? ` · last run ${new Date(s.lastRun).toLocaleString()}` : "";
+    return `Auto Sync ${s.schedule.enabled ? "on" : "off"}: ${what} (${s.schedule.timeZone})` +
+      (next ? ` · next ${new Date(next).toLocaleString()}` : "") + last;
+  } catch (e) {
+    return `Auto Sync schedule: ${errorText(e)}`;
+  }
+}
