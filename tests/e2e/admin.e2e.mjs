@@ -286,8 +286,9 @@ test("WFM: link ACD tenants, a refused link, interval and the MAX warning, delta
   await page.click(tid("wfm-save-settings"));
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "", tid("wfm-warnings"));
 
+  // The run reads the ACD users first: wait for its own message, not the earlier "settings saved".
   await page.click(`[data-wfm-tenant="wfm-1"] ${tid("wfm-run")}`);
-  await page.waitForSelector(`${tid("wfm-messages")} .note-ok`);
+  await page.waitForSelector(`${tid("wfm-messages")} .note-ok:has-text("Delta for")`);
   assert.match(await page.textContent(tid("wfm-messages")), /Delta for wfm-1: \d+ additions/);
   assert.match(await page.textContent(tid("wfm-delta")), /Additions \(\d+\)/);
   // At once again: not due, said so.

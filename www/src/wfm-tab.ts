@@ -67,6 +67,8 @@ export function createWfmTab(app: App): Tab {
   const runSync = async (tenantId: string, status: WfmStatus) => {
     const tenant = status.tenants.find((t) => t.wfmTenantId === tenantId);
     if (!tenant) return;
+    // Fetching the ACD users takes a moment; say so, so no earlier message reads as this run's.
+    say("info", `Reading the ACD users of ${tenantId}…`);
     const batches: AcdBatch[] = [];
     const skipped: string[] = [];
     for (const acd of tenant.acds) {
