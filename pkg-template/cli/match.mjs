@@ -1,6 +1,6 @@
 // `usersync match`: the bulk tool. Files are read straight into WebAssembly memory (no JS
 // copy, no JS objects per record), matched in Rust by the package's bulk entry point, and
-// the one report string it returns is written out as is.
+// the report is written out from WebAssembly memory as is (no JS string of it).
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { csvColumns, inputFormat } from "./commands.mjs";
 
@@ -105,29 +105,33 @@ export const match = {
     }
     const sizes = [values.source, values.external, values.refetch].map((p) => (p ? size(p) : undefined));
     const job = new usersync.BulkJob(sizes[0], sizes[1], sizes[2]);
-    let text;
     let summary;
+    // The job is freed once its report is written: `runBytes` hands back a view of the
+    // report in WebAssembly memory (no JS string of it is made), and stdout may still be
+    // writing from that view after this function returns.
+    let freeLater = false;
     try {
       readInto(values.source, job.source());
       readInto(values.external, job.external());
       if (values.refetch) readInto(values.refetch, job.refreshed());
       const bar = io.isTTY && !values.quiet ? progressBar(process.stderr) : null;
-      text = job.run(options, (p) => {
+      const bytes = job.runBytes(options, (p) => {
         if (p.summary) summary = p.summary;
         bar?.(p);
       });
+      if (format === "table") {
+        const report = JSON.parse(new TextDecoder().decode(bytes));
+        let out = summaryText(report.summary, io);
+        out += "\nRejected records\n\n";
+        out += io.table(["side", "line", "id", "field", "code", "message"],
+          report.rejected.map((r) => [r.side, r.line, r.id ?? "", r.field ?? "", r.code, r.message]));
+        io.write(out, values.out);
+      } else {
+        io.write(bytes, values.out, () => job.free());
+        freeLater = true;
+      }
     } finally {
-      job.free();
-    }
-    if (format === "table") {
-      const report = JSON.parse(text);
-      let out = summaryText(report.summary, io);
-      out += "\nRejected records\n\n";
-      out += io.table(["side", "line", "id", "field", "code", "message"],
-        report.rejected.map((r) => [r.side, r.line, r.id ?? "", r.field ?? "", r.code, r.message]));
-      io.write(out, values.out);
-    } else {
-      io.write(text, values.out);
+      if (!freeLater) job.free();
     }
     if (summary && format !== "table") {
       const s = summary.byStatus;

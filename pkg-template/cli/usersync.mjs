@@ -57,7 +57,15 @@ function runCommand(run, parsed) {
   }
   const io = {
     read: (path) => readFileSync(path),
-    write: (text, out) => (out ? writeFileSync(out, text) : process.stdout.write(text)),
+    // `done` runs once the data has been written (stdout may write after returning).
+    write: (data, out, done = () => {}) => {
+      if (out) {
+        writeFileSync(out, data);
+        done();
+      } else {
+        process.stdout.write(data, done);
+      }
+    },
     log: (line) => parsed.values.quiet || process.stderr.write(line + "\n"),
     isTTY: Boolean(process.stderr.isTTY),
     table: formatTable,

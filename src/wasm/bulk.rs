@@ -88,6 +88,8 @@ pub struct BulkJob {
     source: Vec<u8>,
     external: Vec<u8>,
     refreshed: Option<Vec<u8>>,
+    /// The last `runBytes` report, kept so JS can write it out from a view.
+    report: Vec<u8>,
 }
 
 #[wasm_bindgen(js_class = "BulkJob")]
@@ -117,6 +119,7 @@ impl BulkJob {
             source: buffer(source_len)?,
             external: buffer(external_len)?,
             refreshed: refreshed_len.map(buffer).transpose()?,
+            report: Vec::new(),
         })
     }
 
@@ -157,6 +160,34 @@ impl BulkJob {
             on_progress.as_ref(),
         )
     }
+
+    /// Like `run`, but the report stays in WebAssembly memory and comes back as a view of
+    /// its UTF-8 bytes: no JS string is made, so a 100 MB report costs its size once, not
+    /// twice. The view is valid until the next `run`/`runBytes` or `free()`; write it out
+    /// (e.g. `fs.writeSync`, or `stream.write(view, () => job.free())`) before either.
+    #[wasm_bindgen(js_name = "runBytes")]
+    pub fn run_bytes(
+        &mut self,
+        options: Option<BulkOptionsArg>,
+        #[wasm_bindgen(
+            js_name = "onProgress",
+            unchecked_param_type = "((p: BulkProgress) => void) | undefined"
+        )]
+        on_progress: Option<js_sys::Function>,
+    ) -> JsResult<js_sys::Uint8Array> {
+        // The previous report goes first, so its memory serves this run.
+        self.report = Vec::new();
+        let options = read_options(options.as_ref().map(AsRef::as_ref))?;
+        let text = run_job(
+            &self.source,
+            &self.external,
+            self.refreshed.as_deref(),
+            &options,
+            on_progress.as_ref(),
+        )?;
+        self.report = text.into_bytes();
+        Ok(view(&mut self.report))
+    }
 }
 
 #[wasm_bindgen]
@@ -169,8 +200,9 @@ extern "C" {
 }
 
 fn view(buf: &mut [u8]) -> js_sys::Uint8Array {
-    // SAFETY: the view aliases this buffer; it is only used by JS to fill the buffer before
-    // `run`, and no allocation happens (so memory cannot grow and detach it) in between.
+    // SAFETY: the view aliases this buffer, which lives as long as the job; JS uses it to
+    // fill an input before `run` or to write the report out, and the job allocates nothing
+    // (so memory cannot grow and detach the view) until its next `run` or `free`.
     unsafe { js_sys::Uint8Array::view_mut_raw(buf.as_mut_ptr(), buf.len()) }
 }
 

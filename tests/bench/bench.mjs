@@ -4,7 +4,8 @@
 // runs every contender in its own child process, --reps times, and reports the median time
 // (file bytes read to report string built) and the median peak RSS:
 //   - usersync matchBulk: the package's bulk API, files read into Buffers and passed in;
-//   - usersync BulkJob: files read straight into WebAssembly memory (what `usersync match` does);
+//   - usersync BulkJob: files read straight into WebAssembly memory and the report left there as
+//     bytes (`runBytes`, what `usersync match` does);
 //   - TS Map join: tests/bench/ts-join.mjs, the join a user would write by hand;
 //   - native Rust: the same core compiled natively (tests/bench/bench_native.rs).
 // Cold vs warm: one more child per size runs matchBulk twice in one process.
@@ -41,9 +42,10 @@ async function child(mode, src, ext) {
       for (let done = 0; done < view.length; ) done += readSync(fd, view, done, view.length - done, done);
       closeSync(fd);
     }
-    const report = job.run();
-    job.free();
+    // The CLI path: the report stays in WebAssembly memory as UTF-8 bytes, ready to write.
+    const report = job.runBytes();
     [ms, bytes] = [performance.now() - t, report.length];
+    job.free();
   }
   console.log(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS, outputBytes: bytes, ...extra }));
 }
