@@ -89,12 +89,32 @@ const sync = {
     "dry-run": { type: "boolean" },
     force: { type: "boolean" },
     now: { type: "string" },
+    schedule: { type: "string" },
+    "if-due": { type: "boolean" },
   },
   required: ["source", "external"],
   run(values, usersync, io) {
     const now = values.now ?? new Date().toISOString();
     const unit = { businessUnitId: values["business-unit"], platform: values.platform };
     const engine = loadEngine(values.snapshot, usersync, io);
+    if (values.schedule !== undefined) {
+      let schedule;
+      try {
+        schedule = JSON.parse(values.schedule);
+      } catch (e) {
+        throw usage(`--schedule takes the schedule as JSON: ${e.message}`);
+      }
+      engine.setSchedule(unit, schedule);
+    }
+    // For cron: run every few minutes with --if-due, and the unit's schedule decides.
+    if (values["if-due"] && !engine.isAutoSyncDue(unit, now)) {
+      const s = engine.schedule(unit);
+      const next = s.schedule.enabled ? engine.nextRuns(unit, now, 1)[0] ?? "none" : "never (the schedule is disabled)";
+      if (values.snapshot && values.schedule !== undefined) io.write(engine.saveSnapshot(), values.snapshot);
+      io.log(`Auto Sync of ${unit.businessUnitId}/${unit.platform} is not due (last run ${s.lastRun ?? "never"}); next run ${next}`);
+      if (values.format === "json") io.write(JSON.stringify({ due: false, lastRun: s.lastRun ?? null, nextRun: next }, null, 2) + "\n", values.out);
+      return 0;
+    }
     const csv = csvColumns(values.map);
     const source = usersync.parseSourceUsers(io.read(values.source), inputFormat(values.source, values["input-format"]), csv);
     const external = usersync.parseExternalUsers(io.read(values.external), inputFormat(values.external, values["input-format"]), csv);

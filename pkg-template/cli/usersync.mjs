@@ -18,7 +18,10 @@ Usage:
                   users), one row per user; CSV output is formula-safe
   usersync sync   --source FILE --external FILE [--refetch FILE] [--snapshot FILE]
                   [--business-unit ID] [--platform NAME] [--dry-run] [--force] [--now RFC3339]
-                  [--format table|json] [--out FILE]
+                  [--format table|json] [--out FILE] [--schedule JSON] [--if-due]
+                  --schedule sets the unit's Auto Sync schedule (kept in the snapshot), e.g.
+                  '{"enabled":true,"frequency":{"kind":"everyMinutes","minutes":15},"timeZone":"UTC"}';
+                  --if-due runs only when that schedule says a run is due (call it from cron)
   usersync wfm    --source FILE [--snapshot FILE] [--wfm-tenant ID] [--link acdTenant=acdId,...]
                   [--format table|json] [--now RFC3339]
   usersync --help | --version
