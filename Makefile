@@ -73,7 +73,7 @@ serve: www
 
 # Headless Chromium against the built page; screenshots in tests/output/screenshots/.
 test-e2e: www
-	node --test tests/e2e/admin.e2e.mjs tests/e2e/undo.e2e.mjs
+	node --test tests/e2e/admin.e2e.mjs tests/e2e/undo.e2e.mjs tests/e2e/schedule.e2e.mjs
 
 clean:
 	rm -rf pkg target www/dist

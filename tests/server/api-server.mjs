@@ -117,7 +117,8 @@ export function generateDirectories({ users = 1000, seed = 1 } = {}) {
     const team = k % TEAMS.length;
     const hex = Math.floor(r() * 0xffffffff).toString(16).padStart(8, "0");
     cxone.push({
-      agentId: 100_000 + k,
+      // Agent ids differ per seed: a CXone user belongs to one business unit (seed 1: 100000...).
+      agentId: seed * 100_000 + k,
       userName: `${p.first}.${p.last}.${k}@tenant.example`.toLowerCase(),
       firstName: p.first,
       lastName: p.last,

@@ -3,15 +3,15 @@
 // unmap guard is shown with a Force option.
 
 import { isUsersyncError, type Plan, type ReasonCounts, type Transition } from "usersync";
-import { fetchDirectories, fraction, refetchByEmail } from "./directory";
-import { append, h, modal, nextFrame, note, replace } from "./dom";
+import { planAutoSyncWithRetry } from "./autosync-pipeline";
+import { fraction } from "./directory";
+import { append, h, modal, note, replace } from "./dom";
 import { errorText, now, type App } from "./state";
 import { VirtualTable } from "./table";
 
 export function openAutoSyncRun(app: App): void {
   const { dialog, body, close } = modal("Run Auto Sync", "autosync-dialog");
   const bu = app.businessUnit;
-  const unit = app.unit;
   const abort = new AbortController();
   dialog.addEventListener("close", () => abort.abort());
 
@@ -31,34 +31,17 @@ export function openAutoSyncRun(app: App): void {
   };
 
   const run = async () => {
-    let end = begin(`Fetching CXone and RingCentral users of ${bu.name}`);
-    const dirs = await fetchDirectories(bu, (p) => {
-      const f = fraction(p);
-      if (f === undefined) bar.removeAttribute("value"); else bar.value = f;
-      barText.textContent = `CXone ${p.cxone?.recordsFetched ?? 0}/${p.cxone?.totalRecords ?? "?"} · ` +
-        `RingCentral ${p.ringcentral?.recordsFetched ?? 0}/${p.ringcentral?.totalRecords ?? "?"}`;
-    }, abort.signal);
+    const { plan, dirs } = await planAutoSyncWithRetry(app, bu, {
+      signal: abort.signal,
+      step: begin,
+      onFetchProgress: (p) => {
+        const f = fraction(p);
+        if (f === undefined) bar.removeAttribute("value"); else bar.value = f;
+        barText.textContent = `CXone ${p.cxone?.recordsFetched ?? 0}/${p.cxone?.totalRecords ?? "?"} · ` +
+          `RingCentral ${p.ringcentral?.recordsFetched ?? 0}/${p.ringcentral?.totalRecords ?? "?"}`;
+      },
+    });
     bar.value = 1;
-    const loaded = app.loadDirectories(bu, dirs);
-    const rejected = loaded.sourceRejected + loaded.externalRejected;
-    end(`: ${dirs.source.length} CXone users and ${dirs.external.length} RingCentral accounts` +
-      (rejected > 0 ? ` (${rejected} rejected by intake)` : ""));
-    app.notify();
-    await nextFrame();
-
-    end = begin("Pass 1");
-    const first = app.engine.planAutoSync(unit, now());
-    end(`: ${first.transitions.length} transitions; ${first.retry.userIds.length} users to retry`);
-    let refreshed = null;
-    if (first.retry.emails.length > 0) {
-      end = begin(`Retry: re-fetching ${first.retry.emails.length} emails from RingCentral`);
-      refreshed = await refetchByEmail(bu, first.retry.emails, abort.signal);
-      end(`: ${refreshed.length} accounts came back`);
-    }
-    await nextFrame();
-    end = begin("Pass 2 (the retry)");
-    const plan = app.engine.retryAutoSync(first.runId, refreshed, now());
-    end(`: ${plan.transitions.length} transitions`);
     showPlan(plan, new Map(dirs.source.map((u) => [u.id, [u.firstName, u.lastName].filter(Boolean).join(" ")])));
   };
 

@@ -9,6 +9,7 @@ import { fetchDirectories, fraction } from "./directory";
 import { h, nextFrame, note, replace } from "./dom";
 import { createMappingTab } from "./mapping-tab";
 import { createRunsTab } from "./runs-tab";
+import { Scheduler } from "./scheduler";
 import { ACTORS, App, errorText, type AppConfig } from "./state";
 import type { Tab } from "./tab";
 import { createWfmTab } from "./wfm-tab";
@@ -30,8 +31,10 @@ async function start(root: HTMLElement): Promise<void> {
   await init();
   const app = await App.open(await loadConfig());
 
+  // Scheduled runs wait while an admin has any dialog open (a plan under review, a mapping).
+  const scheduler = new Scheduler(app, () => document.querySelector("dialog[open]") !== null);
   const tabs: Tab[] = [
-    createMappingTab(app, { runAutoSync: () => openAutoSyncRun(app), editSchedule: () => openScheduleDialog(app) }),
+    createMappingTab(app, { runAutoSync: () => openAutoSyncRun(app), editSchedule: () => openScheduleDialog(app), scheduler }),
     createRunsTab(app),
     createWfmTab(app),
     createAuditTab(app),
@@ -119,6 +122,8 @@ async function start(root: HTMLElement): Promise<void> {
   renderNav();
   show(current);
   await loadUnit();
+  // After the first load, so a due run starts from the directories just shown.
+  scheduler.enabled = app.autorun;
 }
 
 const root = document.getElementById("app");

@@ -9,6 +9,7 @@ import type { Tab } from "./tab";
 import { VirtualTable } from "./table";
 import { openHistoryDialog } from "./history-dialog";
 import { openMapDialog } from "./map-dialog";
+import type { Scheduler } from "./scheduler";
 
 const STATUSES: MappingStatus[] = ["mapped", "unmapped", "skipped", "excluded"];
 export const REASONS: Reason[] = ["no_match", "multiple_matches", "duplicate_source_email", "external_taken",
@@ -23,6 +24,7 @@ interface Row {
 export interface MappingHooks {
   runAutoSync: () => void;
   editSchedule: () => void;
+  scheduler: Scheduler;
 }
 
 export function createMappingTab(app: App, hooks: MappingHooks): Tab {
@@ -89,6 +91,16 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
   const runBtn = h("button", { class: "primary", "data-testid": "run-autosync", onclick: () => hooks.runAutoSync() }, "Run Auto Sync");
   const schedBtn = h("button", { "data-testid": "open-schedule", onclick: () => hooks.editSchedule() }, "Auto Syncing…");
   const csvBtn = h("button", { "data-testid": "export-csv", onclick: () => exportCsv() }, "Export CSV");
+  const autorun = h("input", { type: "checkbox", "data-testid": "autosync-autorun" });
+  autorun.checked = hooks.scheduler.enabled;
+  autorun.addEventListener("change", () => { app.autorun = autorun.checked; hooks.scheduler.enabled = autorun.checked; });
+  const scheduled = h("div", { class: "messages", "data-testid": "autosync-scheduled" });
+  const showScheduled = () => {
+    autorun.checked = hooks.scheduler.enabled;
+    const r = hooks.scheduler.last.get(app.unit.businessUnitId) ?? hooks.scheduler.last.get("");
+    replace(scheduled, r ? note(r.kind, r.text) : "");
+  };
+  hooks.scheduler.onReport(showScheduled);
 
   const applyFilter = () => {
     const st = statusSel.value;
@@ -119,7 +131,10 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
   search.addEventListener("input", () => { clearTimeout(timer); timer = window.setTimeout(applyFilter, 150); });
 
   const element = h("section", { class: "tab", "data-testid": "tab-mapping" },
-    h("div", { class: "toolbar" }, runBtn, schedBtn, schedule, h("span", { class: "grow" }), csvBtn),
+    h("div", { class: "toolbar" }, runBtn, schedBtn, schedule, h("span", { class: "grow" }),
+      h("label", { title: "Auto Sync runs on its schedule only while a page is open: this page has no server" },
+        autorun, " Run on schedule while this page is open"), csvBtn),
+    scheduled,
     permission,
     h("div", { class: "toolbar" }, statusSel, reasonSel, search, count),
     loadState,
@@ -151,6 +166,7 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
     runBtn.disabled = deny !== undefined;
     runBtn.title = deny ?? "Fetch both directories, plan, retry, then apply";
     replace(schedule, scheduleSummary(app));
+    showScheduled();
     applyFilter();
   };
 

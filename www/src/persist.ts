@@ -41,6 +41,8 @@ export interface UiPrefs {
   businessUnitId?: string;
   actor?: number;
   tab?: string;
+  /** Scheduled Auto Sync runs while the page is open. */
+  autorun?: boolean;
 }
 
 const PREFS = "usersync-admin.ui";

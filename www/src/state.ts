@@ -120,6 +120,14 @@ export class App {
       : `${this.actor.id} lacks the ${USER_MAPPING_MAP} permission`;
   }
 
+  get autorun(): boolean {
+    return this.prefs.autorun === true;
+  }
+
+  set autorun(on: boolean) {
+    this.updatePrefs({ autorun: on });
+  }
+
   get tab(): string | undefined {
     return this.prefs.tab;
   }
