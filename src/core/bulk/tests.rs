@@ -221,3 +221,46 @@ fn ascii_skeleton_table_holds_only_starters() {
         }
     }
 }
+
+#[test]
+fn presize_reserves_what_the_rest_of_the_file_likely_holds() {
+    let mut v: Vec<u32> = (0..1000).collect();
+    read::presize(&mut v, 50_000, 1_000_000);
+    // 1,000 records in 50,000 bytes: ~20,000 in 1,000,000, plus the 1/16 margin.
+    assert!(v.capacity() >= 21_250, "{}", v.capacity());
+    assert!(v.capacity() < 40_000, "{}", v.capacity());
+    let mut empty: Vec<u32> = Vec::new();
+    read::presize(&mut empty, 0, 1_000_000);
+    assert_eq!(empty.capacity(), 0);
+}
+
+/// Past `TICK_EVERY` records the readers presize their vectors: every record still comes out,
+/// in each format, with the users' outcomes intact.
+#[test]
+fn files_past_the_presize_point_keep_every_record() {
+    let n = read::TICK_EVERY + 4_321;
+    let mut csv = String::from("id,email,permissions\n");
+    let mut ndjson = String::new();
+    let mut ext = String::from("[");
+    for i in 0..n {
+        csv.push_str(&format!("u{i:06},p{i}@example.com,UserMapping.Map\n"));
+        ndjson.push_str(&format!(
+            "{{\"id\":\"u{i:06}\",\"email\":\"p{i}@example.com\",{PERM}}}\n"
+        ));
+        if i > 0 {
+            ext.push(',');
+        }
+        // Every third person has no account.
+        let email = if i % 3 == 0 { format!("gone{i}@example.com") } else { format!("p{i}@example.com") };
+        ext.push_str(&format!("{{\"id\":\"x{i}\",\"email\":\"{email}\"}}\n"));
+    }
+    ext.push(']');
+    for src in [&csv, &ndjson] {
+        let out = run(src, &ext, &BulkOptions::default());
+        assert_eq!(out["users"].as_array().unwrap().len(), n);
+        assert_eq!(out["summary"]["byStatus"]["mapped"], n - n.div_ceil(3));
+        assert_eq!(out["summary"]["byReason"]["no_match"], n.div_ceil(3));
+        assert_eq!(user(&out, &format!("u{:06}", n - 1))["status"], if (n - 1) % 3 == 0 { "unmapped" } else { "mapped" });
+        assert_eq!(out["summary"]["external"]["accepted"], n);
+    }
+}
