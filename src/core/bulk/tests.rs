@@ -264,3 +264,29 @@ fn files_past_the_presize_point_keep_every_record() {
         assert_eq!(out["summary"]["external"]["accepted"], n);
     }
 }
+
+/// Cells are borrowed from the input only for rows without quotes; quoted rows, CRLF endings
+/// and another delimiter give the same outcome as plain rows.
+#[test]
+fn quoted_and_plain_csv_rows_read_alike() {
+    let ext = r#"[{"id":"x1","email":"a@example.com"},{"id":"x2","email":"b@example.com"},{"id":"x3","email":"d@example.com"}]"#;
+    let src = "id,email,permissions\r\n\
+               u1, A@example.com ,UserMapping.Map\r\n\
+               \"u,2\",\"b@example.com\",UserMapping.Map\r\n\
+               u3,\"d@example.com\",\"UserMapping.Map;Other\"\r\n";
+    let out = run(src, ext, &BulkOptions::default());
+    for (id, ext_id) in [("u1", "x1"), ("u,2", "x2"), ("u3", "x3")] {
+        assert_eq!(user(&out, id)["status"], "mapped", "{id}: {out}");
+        assert_eq!(user(&out, id)["externalId"], ext_id);
+    }
+    let semi = BulkOptions {
+        csv: CsvOptions {
+            delimiter: Some(';'),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let out = run("id;email;permissions\nu1;a@example.com;UserMapping.Map\nu3;\"d@example.com\";UserMapping.Map\n", ext, &semi);
+    assert_eq!(user(&out, "u1")["externalId"], "x1");
+    assert_eq!(user(&out, "u3")["externalId"], "x3");
+}
