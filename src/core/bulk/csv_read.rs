@@ -2,7 +2,7 @@
 //! (trimmed, empty is missing, `active` as true/false/1/0/yes/no, lists split on `;` / `|`),
 //! only the cells matching needs copied out. Unusual rows go to intake (see `read`).
 
-use super::read::{csv_cell, presize, push_slow, unequal_row, Cell, CsvSink, Ctx, TICK_EVERY};
+use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
 use super::record::Parts;
 use crate::core::error::Result;
 use crate::core::intake::{parse_bytes, CsvOptions, InputFormat, Side};
@@ -45,11 +45,8 @@ pub(crate) fn read_csv<'a>(
             Ok(true) => {
                 *sink.received += 1;
                 n += 1;
-                if n % TICK_EVERY == 0 {
+                if n % (1 << 16) == 0 {
                     tick(start);
-                    if n == TICK_EVERY {
-                        presize(sink.recs, start, bytes.len());
-                    }
                 }
                 let line = row.position().map_or(0, |p| to_usize(p.line()));
                 let end = to_usize(reader.position().byte());

@@ -131,25 +131,7 @@ fn whole<'a>(bytes: &'a [u8], ctx: Ctx<'_>) -> Result<SideIntake<'a>> {
     Ok(SideIntake { recs, report })
 }
 
-pub(crate) const TICK_EVERY: usize = 1 << 16;
-
-/// Reserves room for the records the rest of a file likely holds, judged from the bytes per
-/// record so far (called once, after the first `TICK_EVERY` records). A million records then
-/// grow their vector once, early, instead of doubling late, when the old and the new buffer
-/// (tens of MB each) are both alive and the old one stays behind as allocator free space.
-pub(crate) fn presize<T>(v: &mut Vec<T>, consumed: usize, total: usize) {
-    if consumed == 0 || v.is_empty() {
-        return;
-    }
-    let estimate = (total as u64)
-        .saturating_mul(v.len() as u64)
-        .checked_div(consumed as u64)
-        .unwrap_or(0);
-    // A 1/16 margin for files whose records grow longer further down.
-    let want = usize::try_from(estimate.saturating_add(estimate / 16)).unwrap_or(usize::MAX);
-    // Not had: the vector grows as it would have (the job's memory was checked up front).
-    let _ = v.try_reserve_exact(want.saturating_sub(v.len()));
-}
+const TICK_EVERY: usize = 1 << 16;
 
 #[inline(never)]
 fn parse_fast<const SOURCE: bool>(text: &str) -> Option<Parts<'_>> {
@@ -172,9 +154,6 @@ fn read_ndjson<'a, const SOURCE: bool>(
         start = e.saturating_add(1);
         if i % TICK_EVERY == 0 {
             tick(s);
-            if i == TICK_EVERY {
-                presize(&mut read.recs, s, bytes.len());
-            }
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -244,10 +223,6 @@ fn read_json<'a, const SOURCE: bool>(
             let index = read.element_lines.len();
             if index % TICK_EVERY == 0 {
                 tick(pos);
-                if index == TICK_EVERY {
-                    presize(&mut read.recs, pos, bytes.len());
-                    presize(&mut read.element_lines, pos, bytes.len());
-                }
             }
             read.element_lines.push(line);
             read.received += 1;
