@@ -2,7 +2,7 @@
 //   node tests/bench/bench.mjs [--sizes 100000,1000000] [--reps 5] [--out BENCHMARKS.md]
 // For each size N it generates N x N directories (tests/bench/gen.mjs, deterministic), then
 // runs every contender in its own child process, --reps times, and reports the median time
-// (file bytes read to report string built) and the median peak RSS:
+// (file bytes read to report built) and the median peak RSS:
 //   - usersync matchBulk: the package's bulk API, files read into Buffers and passed in;
 //   - usersync BulkJob: files read straight into WebAssembly memory and the report left there as
 //     bytes (`runBytes`, what `usersync match` does);
@@ -106,7 +106,7 @@ function report(rows, reps, sizes) {
   md += `Reproduce: \`make bench\` (= \`node tests/bench/bench.mjs --sizes ${sizes.join(",")} --reps ${reps}\` after a release build of the package and of \`tests/bench/bench_native.rs\`).\n\n`;
   md += `Machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores (shared with other jobs while measured), ${mib(totalmem())} RAM, Linux ${release()}, Node ${process.version}, ${rustc}.\n\n`;
   md += `Inputs: \`tests/bench/gen.mjs\` (deterministic): CXone users as CSV, external accounts as a JSON array; ~80% of addresses on both sides, ~10% differing in case, some with surrounding spaces, ~1% duplicated on the external side, some invalid.\n`;
-  md += `Each figure is the median of ${reps} runs, each in its own process; time is end to end (file bytes read to report string built); RSS is the process's peak.\n\n`;
+  md += `Each figure is the median of ${reps} runs, each in its own process; time is end to end (file bytes read to report built: a JS string, except BulkJob's, which is UTF-8 bytes left in wasm memory by \`runBytes\`, ready to write, as \`usersync match\` writes them); RSS is the process's peak.\n\n`;
   for (const r of rows) {
     md += `## ${r.n.toLocaleString("en")} x ${r.n.toLocaleString("en")} (input ${mib(r.input)})\n\n`;
     md += `| contender | median time | runs (ms) | peak RSS | RSS / input |\n|---|---:|---|---:|---:|\n`;
