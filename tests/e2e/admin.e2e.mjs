@@ -7,48 +7,26 @@
 // and prints the load / filter / scroll figures (measured, not asserted against a budget).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { openAdmin, ready as readyOf, saved as savedOf, SHOTS, startAdmin, tid } from "./harness.mjs";
 
-const require = createRequire(new URL("../../www/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
-const { startAdmin } = await import("../../www/serve.mjs");
-
-const SHOTS = fileURLToPath(new URL("../output/screenshots/", import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run"];
 const SCALE_USERS = Number(process.env.E2E_SCALE_USERS ?? 50_000);
 
+let session;
 let admin;
 let browser;
 let page;
-const pageErrors = [];
-const alerts = [];
 
 before(async () => {
-  admin = await startAdmin({ users: 1000 });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  page.on("dialog", (d) => { alerts.push(d.message()); void d.dismiss(); });
-  await page.goto(admin.url);
-  await ready();
+  session = await openAdmin({ users: 1000 });
+  ({ admin, browser, page } = session);
 });
 
-after(async () => {
-  await browser?.close();
-  await admin?.close();
-});
+after(() => session?.close());
 
-const tid = (id) => `[data-testid="${id}"]`;
 const shot = (name) => page.screenshot({ path: `${SHOTS}${name}.png` });
 
-async function ready(p = page) {
-  await p.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-}
+const ready = (p = page) => readyOf(p);
 
 /** Types into the status table's search box and waits for the filter to apply. */
 async function filter(text) {
@@ -81,7 +59,7 @@ async function rowByName(name, search = name) {
   return rows[0];
 }
 
-const saved = () => page.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 30_000 });
+const saved = () => savedOf(page);
 
 async function runAutoSyncToPlan() {
   await page.click(tid("run-autosync"));
@@ -149,7 +127,7 @@ test("a user named <img src=x onerror=alert(1)> is shown as text", async () => {
   const row = await rowByName("<img src=x onerror=alert(1)> Tester", "onerror");
   assert.equal(row.cells[5], "<b>Bold</b> Tester", "the external name is text too");
   assert.equal(await page.$$eval("main img, main b, main script", (x) => x.length), 0);
-  assert.deepEqual(alerts, []);
+  assert.deepEqual(session.alerts, []);
   await shot("xss-as-text");
 });
 
@@ -383,7 +361,7 @@ test("a damaged snapshot: the page starts fresh and says why", async () => {
 });
 
 test("no page errors", () => {
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(session.pageErrors, []);
 });
 
 test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`, async () => {

@@ -6,37 +6,20 @@
 //   make www && node --test tests/e2e/schedule.e2e.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
+import { openAdmin, ready as readyOf, saved as savedOf, tid } from "./harness.mjs";
 
-const require = createRequire(new URL("../../www/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
-const { startAdmin } = await import("../../www/serve.mjs");
-
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run"];
-
-let admin;
-let browser;
+let session;
 let page;
-const pageErrors = [];
 
 before(async () => {
-  admin = await startAdmin({ users: 300, secondUsers: 100 });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await page.goto(admin.url);
-  await ready();
+  session = await openAdmin({ users: 300, secondUsers: 100 });
+  page = session.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await admin?.close();
-});
+after(() => session?.close());
 
-const tid = (id) => `[data-testid="${id}"]`;
-const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-const saved = () => page.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 30_000 });
+const ready = () => readyOf(page);
+const saved = () => savedOf(page);
 const tab = (id) => page.click(`[data-tab="${id}"]`);
 
 /** The applied runs of the selected unit, as [runId, actor]. */
@@ -88,5 +71,5 @@ test("scheduled Auto Sync: off by default, then runs every due unit as the sched
 });
 
 test("no page errors", () => {
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(session.pageErrors, []);
 });

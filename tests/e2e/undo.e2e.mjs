@@ -7,43 +7,21 @@
 // The Runs tab's screenshot goes to tests/output/screenshots/runs.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { openAdmin, ready as readyOf, saved as savedOf, SHOTS, tid } from "./harness.mjs";
 
-const require = createRequire(new URL("../../www/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
-const { startAdmin } = await import("../../www/serve.mjs");
-
-const SHOTS = fileURLToPath(new URL("../output/screenshots/", import.meta.url));
-mkdirSync(SHOTS, { recursive: true });
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run"];
-
-let admin;
-let browser;
+let session;
 let page;
-const pageErrors = [];
 
 before(async () => {
-  admin = await startAdmin({ users: 1000 });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  page.on("dialog", (d) => void d.dismiss());
-  await page.goto(admin.url);
-  await ready();
+  session = await openAdmin({ users: 1000 });
+  page = session.page;
 });
 
-after(async () => {
-  await browser?.close();
-  await admin?.close();
-});
+after(() => session?.close());
 
-const tid = (id) => `[data-testid="${id}"]`;
-const ready = () => page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
-const saved = () => page.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 30_000 });
+const ready = () => readyOf(page);
+const saved = () => savedOf(page);
 const tab = (id) => page.click(`[data-tab="${id}"]`);
 /** Closes any dialog a failed test left open. */
 const closeDialogs = () => page.evaluate(() => { for (const d of document.querySelectorAll("dialog[open]")) d.close(); });
@@ -180,11 +158,11 @@ test("a forced run (accounts gone) undone: its mappings come back, also after a 
   await page.reload();
   await ready();
   const before = await statusTable();
-  admin.apis[0].setFault({ rcHiddenPercent: 40 });
+  session.admin.apis[0].setFault({ rcHiddenPercent: 40 });
   try {
     await runAutoSyncAndApply();
   } finally {
-    admin.apis[0].resetFaults();
+    session.admin.apis[0].resetFaults();
   }
   const after = await statusTable();
   assert.ok(differing(before, after) > 50, `the run unmapped users (${differing(before, after)})`);
@@ -277,5 +255,5 @@ test("a viewer sees Undo disabled, with the reason", async () => {
 });
 
 test("no page errors", () => {
-  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(session.pageErrors, []);
 });
