@@ -34,7 +34,9 @@ fn grow_once(bytes: u64) -> JsResult<()> {
     while left > 0 {
         let n = usize::try_from(left.min(PIECE)).map_err(|_| error_to_js(refused(bytes)))?;
         let mut piece: Vec<u8> = Vec::new();
-        piece.try_reserve_exact(n).map_err(|_| error_to_js(refused(bytes)))?;
+        piece
+            .try_reserve_exact(n)
+            .map_err(|_| error_to_js(refused(bytes)))?;
         pieces.push(piece);
         left -= n as u64;
     }
@@ -145,11 +147,7 @@ impl BulkJob {
     pub fn run(
         &self,
         options: Option<BulkOptionsArg>,
-        #[wasm_bindgen(
-            js_name = "onProgress",
-            unchecked_param_type = "((p: BulkProgress) => void) | undefined"
-        )]
-        on_progress: Option<js_sys::Function>,
+        #[wasm_bindgen(js_name = "onProgress")] on_progress: Option<ProgressCallback>,
     ) -> JsResult<String> {
         let options = read_options(options.as_ref().map(AsRef::as_ref))?;
         run_job(
@@ -157,7 +155,7 @@ impl BulkJob {
             &self.external,
             self.refreshed.as_deref(),
             &options,
-            on_progress.as_ref(),
+            callback(on_progress.as_ref()),
         )
     }
 
@@ -169,11 +167,7 @@ impl BulkJob {
     pub fn run_bytes(
         &mut self,
         options: Option<BulkOptionsArg>,
-        #[wasm_bindgen(
-            js_name = "onProgress",
-            unchecked_param_type = "((p: BulkProgress) => void) | undefined"
-        )]
-        on_progress: Option<js_sys::Function>,
+        #[wasm_bindgen(js_name = "onProgress")] on_progress: Option<ProgressCallback>,
     ) -> JsResult<js_sys::Uint8Array> {
         // The previous report goes first, so its memory serves this run.
         self.report = Vec::new();
@@ -183,7 +177,7 @@ impl BulkJob {
             &self.external,
             self.refreshed.as_deref(),
             &options,
-            on_progress.as_ref(),
+            callback(on_progress.as_ref()),
         )?;
         self.report = text.into_bytes();
         Ok(view(&mut self.report))
@@ -197,6 +191,13 @@ extern "C" {
     pub type BulkOptionsArg;
     #[wasm_bindgen(typescript_type = "MatchBulkOptions")]
     pub type MatchBulkOptionsArg;
+    /// A progress callback from JS (typed here, so a trailing one stays optional in TS).
+    #[wasm_bindgen(typescript_type = "((p: BulkProgress) => void)")]
+    pub type ProgressCallback;
+}
+
+fn callback(f: Option<&ProgressCallback>) -> Option<&js_sys::Function> {
+    f.map(JsCast::unchecked_ref)
 }
 
 fn view(buf: &mut [u8]) -> js_sys::Uint8Array {
@@ -248,11 +249,7 @@ pub fn match_bulk_js(
     source: &js_sys::Uint8Array,
     external: &js_sys::Uint8Array,
     options: Option<MatchBulkOptionsArg>,
-    #[wasm_bindgen(
-        js_name = "onProgress",
-        unchecked_param_type = "((p: BulkProgress) => void) | undefined"
-    )]
-    on_progress: Option<js_sys::Function>,
+    #[wasm_bindgen(js_name = "onProgress")] on_progress: Option<ProgressCallback>,
 ) -> JsResult<String> {
     let raw: Option<&JsValue> = options.as_ref().map(AsRef::as_ref);
     let refreshed = match raw {
@@ -286,7 +283,7 @@ pub fn match_bulk_js(
         &job.external,
         job.refreshed.as_deref(),
         &parsed,
-        on_progress.as_ref(),
+        callback(on_progress.as_ref()),
     )
 }
 

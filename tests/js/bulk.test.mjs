@@ -43,6 +43,26 @@ test("the bulk outcome equals the engine's for the sample files (retry without r
   assert.equal(new Set(mapped.map((u) => u.externalId)).size, mapped.length, "one account per user");
 });
 
+test("BulkJob.runBytes gives the same report as run, as bytes in wasm memory, for each run", () => {
+  const src = fixture("cxone-users.ndjson");
+  const ext = fixture("ringcentral-directory.json");
+  const job = new usersync.BulkJob(src.length, ext.length);
+  try {
+    job.source().set(src);
+    job.external().set(ext);
+    const text = job.run();
+    const bytes = job.runBytes();
+    assert.ok(bytes instanceof Uint8Array);
+    assert.equal(new TextDecoder().decode(bytes), text);
+    assert.equal(text, usersync.matchBulk(src, ext));
+    // A second run replaces the report: the new view holds the CSV, whole.
+    const csv = new TextDecoder().decode(job.runBytes({ output: "csv" }));
+    assert.equal(csv, usersync.matchBulk(src, ext, { output: "csv" }));
+  } finally {
+    job.free();
+  }
+});
+
 test("CSV output is formula-safe and one row per user", () => {
   const src = Buffer.from('id,email,permissions\n=cmd|calc,a@x.com,UserMapping.Map\n"-1,2",b@x.com,UserMapping.Map\n');
   const ext = Buffer.from('[{"id":"@SUM(A1)","email":"a@x.com"},{"id":"+e2","email":"B@X.com"}]');

@@ -6,6 +6,9 @@ import {
   intakeSourceUsers,
   parseExternalUsers,
   isUsersyncError,
+  BulkJob,
+  matchBulk,
+  type BulkProgress,
   type EmailKey,
   type IntakeReport,
   type SourceUser,
@@ -73,3 +76,14 @@ const wfmStatus: WfmStatus = engine.wfmStatus(now);
 const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
 restored.free();
 void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus;
+
+// Bulk: options and the progress callback are optional; runBytes gives the report's bytes.
+const bytes = new TextEncoder().encode("id,email\nu1,a@example.com\n");
+const text: string = matchBulk(bytes, bytes);
+const job = new BulkJob(bytes.length, bytes.length);
+job.source().set(bytes);
+job.external().set(bytes);
+const reportBytes: Uint8Array = job.runBytes({ output: "csv" }, (p: BulkProgress) => void p.phase);
+const again: string = job.run();
+job.free();
+void text, reportBytes, again;
