@@ -239,7 +239,11 @@ fn large_files_keep_every_record() {
             ext.push(',');
         }
         // Every third person has no account.
-        let email = if i % 3 == 0 { format!("gone{i}@example.com") } else { format!("p{i}@example.com") };
+        let email = if i % 3 == 0 {
+            format!("gone{i}@example.com")
+        } else {
+            format!("p{i}@example.com")
+        };
         ext.push_str(&format!("{{\"id\":\"x{i}\",\"email\":\"{email}\"}}\n"));
     }
     ext.push(']');
@@ -248,7 +252,14 @@ fn large_files_keep_every_record() {
         assert_eq!(out["users"].as_array().unwrap().len(), n);
         assert_eq!(out["summary"]["byStatus"]["mapped"], n - n.div_ceil(3));
         assert_eq!(out["summary"]["byReason"]["no_match"], n.div_ceil(3));
-        assert_eq!(user(&out, &format!("u{:06}", n - 1))["status"], if (n - 1) % 3 == 0 { "unmapped" } else { "mapped" });
+        assert_eq!(
+            user(&out, &format!("u{:06}", n - 1))["status"],
+            if (n - 1) % 3 == 0 {
+                "unmapped"
+            } else {
+                "mapped"
+            }
+        );
         assert_eq!(out["summary"]["external"]["accepted"], n);
     }
 }
