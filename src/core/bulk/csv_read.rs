@@ -5,7 +5,7 @@
 use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
 use super::record::Parts;
 use crate::core::error::Result;
-use crate::core::intake::{parse_bytes, CsvOptions, InputFormat, Side};
+use crate::core::intake::{csv_columns, parse_bytes, InputFormat};
 use std::borrow::Cow;
 
 pub(crate) fn read_csv<'a>(
@@ -32,9 +32,14 @@ pub(crate) fn read_csv<'a>(
     // Intake's own header checks, for its exact errors.
     parse_bytes(header, InputFormat::Csv, ctx.side, ctx.csv)?;
     *sink.header = header;
-    let Some(plan) = plan(&headers, ctx.side, ctx.csv) else {
+    // The same columns as intake's (its header checks above already passed).
+    let Ok(columns) = csv_columns(&headers, ctx.side, ctx.csv) else {
         return Ok(Err(super::read::Whole));
     };
+    let plan: Vec<(usize, &'static str)> = columns
+        .into_iter()
+        .map(|(col, field, _)| (col, field))
+        .collect();
 
     let mut row = csv::ByteRecord::new();
     let mut n = 0usize;
@@ -82,36 +87,6 @@ pub(crate) fn read_csv<'a>(
 
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
-}
-
-/// Which column feeds which field (as intake decides it; its header checks already passed).
-fn plan(
-    headers: &csv::ByteRecord,
-    side: Side,
-    opts: &CsvOptions,
-) -> Option<Vec<(usize, &'static str)>> {
-    let known = side.fields();
-    let mut plan = Vec::new();
-    for (col, cell) in headers.iter().enumerate() {
-        let header = std::str::from_utf8(cell).ok()?.trim();
-        let renamed: Vec<&str> = opts
-            .columns
-            .iter()
-            .filter(|c| c.header.trim() == header)
-            .map(|c| c.field.as_str())
-            .collect();
-        let targets = if renamed.is_empty() {
-            vec![header]
-        } else {
-            renamed
-        };
-        for target in targets {
-            if let Some(&field) = known.iter().find(|&&f| f == target) {
-                plan.push((col, field));
-            }
-        }
-    }
-    Some(plan)
 }
 
 /// The cells matching needs, or `None` when intake must read the row. `raw`: the row's bytes

@@ -289,3 +289,15 @@ fn quoted_and_plain_csv_rows_read_alike() {
     assert_eq!(user(&out, "u1")["externalId"], "x1");
     assert_eq!(user(&out, "u3")["externalId"], "x3");
 }
+
+/// The bulk reader takes its columns from intake: capitalised headers feed the same fields.
+#[test]
+fn capitalised_csv_headers_match_as_in_intake() {
+    let ext = r#"[{"id":"x1","email":"a@example.com"}]"#;
+    let out = run(
+        "ID,Email,Permissions\nu1,a@example.com,UserMapping.Map\n",
+        ext,
+        &BulkOptions::default(),
+    );
+    assert_eq!(user(&out, "u1")["externalId"], "x1");
+}

@@ -258,3 +258,25 @@ fn large_files_parse_in_linear_time() {
     assert_eq!(out.records.len(), n);
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
 }
+
+#[test]
+fn csv_headers_match_field_names_and_renames_in_any_case() {
+    // Exports capitalise headers: "Email" and "FIRSTNAME" feed `email` and `firstName`.
+    let file = "ID,Email,FIRSTNAME,Active\nu1,a@x.com,Ann,yes\n";
+    let out = intake_source_bytes(file.as_bytes(), InputFormat::Csv, &no_csv()).unwrap();
+    assert_eq!(out.records[0].email.as_deref(), Some("a@x.com"));
+    assert_eq!(out.records[0].first_name.as_deref(), Some("Ann"));
+    assert_eq!(out.records[0].active, Some(true));
+    // A rename's header matches in any case too, and wins over a same-named column.
+    let opts = CsvOptions {
+        columns: vec![CsvColumn { field: "email".into(), header: "work mail".into() }],
+        ..Default::default()
+    };
+    let out = intake_source_bytes(b"id,Work Mail\nu1,b@x.com\n", InputFormat::Csv, &opts).unwrap();
+    assert_eq!(out.records[0].email.as_deref(), Some("b@x.com"));
+    // Two columns that differ only in case feed one field: refused, naming both.
+    let err = intake_source_bytes(b"id,email,EMAIL\nu1,a@x.com,b@x.com\n", InputFormat::Csv, &no_csv())
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(err.message.contains("\"email\" and \"EMAIL\""), "{}", err.message);
+}

@@ -23,7 +23,7 @@ pub(crate) struct Parsed {
 ///
 /// Positions: JSON array → element index (0-based); NDJSON → line number (1-based, blank
 /// lines skipped and not counted as records); CSV → the line where the record starts
-/// (header = line 1; CSV cells are trimmed and empty cells are missing fields; `active`
+/// (header = line 1, matched to field names in any ASCII case; CSV cells are trimmed and empty cells are missing fields; `active`
 /// accepts true/false/1/0/yes/no in any case; list fields split on `;` or `|`). A UTF-8 BOM
 /// at the start is skipped. A key that appears twice in one JSON object rejects that record.
 ///
@@ -320,46 +320,7 @@ fn parse_csv(bytes: &[u8], side: Side, opts: &CsvOptions) -> Result<Parsed> {
         return Err(Error::invalid_input("the CSV file has no header line"));
     }
 
-    // Which column feeds which field of this side.
-    let known = side.fields();
-    let mut plan: Vec<(usize, &'static str, String)> = Vec::new();
-    for (col, cell) in headers.iter().enumerate() {
-        let header = std::str::from_utf8(cell)
-            .map_err(|_| {
-                Error::invalid_input(format!("CSV header column {} is not valid UTF-8", col + 1))
-            })?
-            .trim();
-        let mut renamed = opts.columns.iter().filter(|c| c.header.trim() == header).peekable();
-        let targets: Vec<&str> = if renamed.peek().is_some() {
-            renamed.map(|c| c.field.as_str()).collect()
-        } else {
-            vec![header]
-        };
-        for target in targets {
-            let Some(&field) = known.iter().find(|&&f| f == target) else { continue };
-            if let Some((_, _, other)) = plan.iter().find(|(_, f, _)| *f == field) {
-                return Err(Error::invalid_input(format!(
-                    "CSV columns {other:?} and {header:?} both feed field `{field}`"
-                ))
-                .with_field(field));
-            }
-            plan.push((col, field, header.to_owned()));
-        }
-    }
-    if !plan.iter().any(|(_, f, _)| *f == "id") {
-        let expected: Vec<String> = opts
-            .columns
-            .iter()
-            .filter(|c| c.field == "id")
-            .map(|c| format!("{:?}", c.header))
-            .collect();
-        let expected =
-            if expected.is_empty() { "\"id\"".to_owned() } else { expected.join(" or ") };
-        return Err(Error::invalid_input(format!(
-            "the CSV header has no id column (expected a column named {expected})"
-        ))
-        .with_field("id"));
-    }
+    let plan = csv_columns(&headers, side, opts)?;
 
     let mut parsed =
         Parsed { records: Vec::new(), rejected: Vec::new(), element_lines: Vec::new() };
@@ -394,6 +355,63 @@ fn parse_csv(bytes: &[u8], side: Side, opts: &CsvOptions) -> Result<Parsed> {
 
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Which CSV column feeds which field of `side`: `(column, field, header)`. Headers match
+/// field names and renames without regard to ASCII case ("Email" feeds `email`), since
+/// exported files capitalise headers freely; a rename wins over a same-named header. Errors:
+/// a header that is not UTF-8, two columns feeding one field, no id column.
+pub(crate) fn csv_columns(
+    headers: &csv::ByteRecord,
+    side: Side,
+    opts: &CsvOptions,
+) -> Result<Vec<(usize, &'static str, String)>> {
+    let known = side.fields();
+    let mut plan: Vec<(usize, &'static str, String)> = Vec::new();
+    for (col, cell) in headers.iter().enumerate() {
+        let header = std::str::from_utf8(cell)
+            .map_err(|_| {
+                Error::invalid_input(format!("CSV header column {} is not valid UTF-8", col + 1))
+            })?
+            .trim();
+        let mut renamed = opts
+            .columns
+            .iter()
+            .filter(|c| c.header.trim().eq_ignore_ascii_case(header))
+            .peekable();
+        let targets: Vec<&str> = if renamed.peek().is_some() {
+            renamed.map(|c| c.field.as_str()).collect()
+        } else {
+            vec![header]
+        };
+        for target in targets {
+            let Some(&field) = known.iter().find(|&&f| f.eq_ignore_ascii_case(target)) else {
+                continue;
+            };
+            if let Some((_, _, other)) = plan.iter().find(|(_, f, _)| *f == field) {
+                return Err(Error::invalid_input(format!(
+                    "CSV columns {other:?} and {header:?} both feed field `{field}`"
+                ))
+                .with_field(field));
+            }
+            plan.push((col, field, header.to_owned()));
+        }
+    }
+    if !plan.iter().any(|(_, f, _)| *f == "id") {
+        let expected: Vec<String> = opts
+            .columns
+            .iter()
+            .filter(|c| c.field == "id")
+            .map(|c| format!("{:?}", c.header))
+            .collect();
+        let expected =
+            if expected.is_empty() { "\"id\"".to_owned() } else { expected.join(" or ") };
+        return Err(Error::invalid_input(format!(
+            "the CSV header has no id column (expected a column named {expected})"
+        ))
+        .with_field("id"));
+    }
+    Ok(plan)
 }
 
 fn csv_record(

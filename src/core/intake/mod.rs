@@ -31,6 +31,7 @@ mod proptests;
 mod tests;
 
 pub use formats::{format_from_path, parse_bytes};
+pub(crate) use formats::csv_columns;
 
 use crate::core::error::Result;
 use crate::core::records::{ExternalUser, SourceUser};
