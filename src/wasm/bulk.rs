@@ -171,15 +171,7 @@ impl BulkJob {
     ) -> JsResult<js_sys::Uint8Array> {
         // The previous report goes first, so its memory serves this run.
         self.report = Vec::new();
-        let options = read_options(options.as_ref().map(AsRef::as_ref))?;
-        let text = run_job(
-            &self.source,
-            &self.external,
-            self.refreshed.as_deref(),
-            &options,
-            callback(on_progress.as_ref()),
-        )?;
-        self.report = text.into_bytes();
+        self.report = self.run(options, on_progress)?.into_bytes();
         Ok(view(&mut self.report))
     }
 }

@@ -5,7 +5,7 @@
 import type { Plan } from "usersync";
 import { fetchDirectories, refetchByEmail, type Progress } from "./directory";
 import { nextFrame } from "./dom";
-import { now, type App, type BusinessUnit, type Directories } from "./state";
+import { now, unitOf, type App, type BusinessUnit, type Directories } from "./state";
 
 export interface PipelineHooks {
   onFetchProgress?: (p: Progress) => void;
@@ -24,7 +24,7 @@ const quiet = () => () => undefined;
 /** Fetches, loads and plans both passes of Auto Sync for `bu`; the plan is pending in the engine. */
 export async function planAutoSyncWithRetry(app: App, bu: BusinessUnit, hooks: PipelineHooks = {}): Promise<Planned> {
   const step = hooks.step ?? quiet;
-  const unit = { businessUnitId: bu.businessUnitId, platform: bu.platform };
+  const unit = unitOf(bu);
   let end = step(`Fetching CXone and RingCentral users of ${bu.name}`);
   const dirs = await fetchDirectories(bu, hooks.onFetchProgress ?? (() => undefined), hooks.signal);
   const loaded = app.loadDirectories(bu, dirs);

@@ -92,7 +92,6 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
   const schedBtn = h("button", { "data-testid": "open-schedule", onclick: () => hooks.editSchedule() }, "Auto Syncing…");
   const csvBtn = h("button", { "data-testid": "export-csv", onclick: () => exportCsv() }, "Export CSV");
   const autorun = h("input", { type: "checkbox", "data-testid": "autosync-autorun" });
-  autorun.checked = hooks.scheduler.enabled;
   autorun.addEventListener("change", () => { app.autorun = autorun.checked; hooks.scheduler.enabled = autorun.checked; });
   const scheduled = h("div", { class: "messages", "data-testid": "autosync-scheduled" });
   const showScheduled = () => {

@@ -7,7 +7,7 @@
 
 import { isUsersyncError } from "usersync";
 import { planAutoSyncWithRetry } from "./autosync-pipeline";
-import { errorText, now, type App, type BusinessUnit } from "./state";
+import { errorText, now, unitOf, type App, type BusinessUnit } from "./state";
 
 export const SCHEDULE_ACTOR = "auto-sync (schedule)";
 const CHECK_EVERY_MS = 30_000;
@@ -22,8 +22,8 @@ export interface ScheduledReport {
 export class Scheduler {
   private timer: ReturnType<typeof setInterval> | undefined;
   private running = false;
-  /** Per business unit: after a refused or failed run, no new try before this instant. */
-  private readonly heldUntil = new Map<string, string>();
+  /** Per business unit: after a refused or failed run, no new try before this time (ms). */
+  private readonly heldUntil = new Map<string, number>();
   private readonly listeners = new Set<(r: ScheduledReport) => void>();
   /** The last report per business unit ("" for every unit). */
   readonly last = new Map<string, ScheduledReport>();
@@ -70,39 +70,44 @@ export class Scheduler {
   }
 
   private async checkUnit(bu: BusinessUnit): Promise<void> {
-    const unit = { businessUnitId: bu.businessUnitId, platform: bu.platform };
+    const unit = unitOf(bu);
+    const say = (kind: ScheduledReport["kind"], text: string) =>
+      this.report({ businessUnitId: bu.businessUnitId, kind, text: `Scheduled Auto Sync of ${bu.name}${text}` });
     const at = now();
-    const held = this.heldUntil.get(bu.businessUnitId);
-    if (held !== undefined && Date.parse(at) < Date.parse(held)) return;
+    if (Date.parse(at) < (this.heldUntil.get(bu.businessUnitId) ?? -Infinity)) return;
     if (!this.app.engine.isAutoSyncDue(unit, at)) {
-      this.report({ businessUnitId: bu.businessUnitId, kind: "info", text: `Scheduled Auto Sync of ${bu.name}: next run ${this.next(bu, at)}.` });
+      say("info", `: next run ${this.nextText(bu, at)}.`);
       return;
     }
-    this.report({ businessUnitId: bu.businessUnitId, kind: "info", text: `Scheduled Auto Sync of ${bu.name} is running…` });
+    say("info", " is running…");
     let runId: string | undefined;
     try {
       const { plan } = await planAutoSyncWithRetry(this.app, bu);
       runId = plan.runId;
       const out = this.app.engine.applyPlan(plan.runId, SCHEDULE_ACTOR, now(), false);
       this.app.changed();
-      this.report({ businessUnitId: bu.businessUnitId, kind: "ok", text: `Scheduled Auto Sync of ${bu.name} (${plan.runId}) applied ${out.applied} transitions; ` +
-        `next run ${this.next(bu, now())}.` });
+      say("ok", ` (${plan.runId}) applied ${out.applied} transitions; next run ${this.nextText(bu, now())}.`);
     } catch (e) {
       if (runId !== undefined) this.app.engine.discardPlan(runId);
       const refused = isUsersyncError(e) && e.code === "unmap_threshold_exceeded";
-      const until = this.next(bu, at);
-      this.heldUntil.set(bu.businessUnitId, until);
-      this.report({ businessUnitId: bu.businessUnitId, kind: refused ? "warn" : "error", text: `Scheduled Auto Sync of ${bu.name} ` +
-        (refused ? `was refused by the guard and not applied (review it with Run Auto Sync, where it can be forced): ${errorText(e)}`
-          : `failed: ${errorText(e)}`) + `. Next try ${until}.` });
+      // Held until the next scheduled time: the engine stays "due" until a run is applied.
+      const next = this.next(bu, at);
+      this.heldUntil.set(bu.businessUnitId, next === undefined ? Infinity : Date.parse(next));
+      say(refused ? "warn" : "error", (refused
+        ? ` was refused by the guard and not applied (review it with Run Auto Sync, where it can be forced): ${errorText(e)}`
+        : ` failed: ${errorText(e)}`) + `. Next try ${this.nextText(bu, at)}.`);
     }
   }
 
-  /** The unit's next scheduled run after `from`, in words. */
-  private next(bu: BusinessUnit, from: string): string {
-    const unit = { businessUnitId: bu.businessUnitId, platform: bu.platform };
-    if (!this.app.engine.schedule(unit).schedule.enabled) return "never (the schedule is disabled)";
-    return this.app.engine.nextRuns(unit, from, 1)[0] ?? "none";
+  /** The unit's next scheduled run after `from`; undefined when its schedule is disabled. */
+  private next(bu: BusinessUnit, from: string): string | undefined {
+    const unit = unitOf(bu);
+    if (!this.app.engine.schedule(unit).schedule.enabled) return undefined;
+    return this.app.engine.nextRuns(unit, from, 1)[0];
+  }
+
+  private nextText(bu: BusinessUnit, from: string): string {
+    return this.next(bu, from) ?? "never (the schedule is disabled)";
   }
 
   private report(r: ScheduledReport): void {

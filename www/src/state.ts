@@ -38,6 +38,9 @@ export interface Directories {
 const SNAPSHOT_KEY = "snapshot";
 const DELTA_KEY = "wfm-last-delta";
 
+/** The engine's key for a business unit's mapping with its external platform. */
+export const unitOf = (bu: BusinessUnit): UnitRef => ({ businessUnitId: bu.businessUnitId, platform: bu.platform });
+
 /** Every engine call takes the time as RFC 3339. */
 export const now = (): string => new Date().toISOString();
 
@@ -96,8 +99,7 @@ export class App {
   }
 
   get unit(): UnitRef {
-    const bu = this.businessUnit;
-    return { businessUnitId: bu.businessUnitId, platform: bu.platform };
+    return unitOf(this.businessUnit);
   }
 
   get actorIndex(): number {
@@ -191,7 +193,7 @@ export class App {
 
   /** Loads freshly fetched directories of a business unit into the engine. */
   loadDirectories(bu: BusinessUnit, dirs: Directories): { sourceRejected: number; externalRejected: number } {
-    const unit = { businessUnitId: bu.businessUnitId, platform: bu.platform };
+    const unit = unitOf(bu);
     const s = this.engine.loadSourceUsers(unit, dirs.source);
     const x = this.engine.loadExternalUsers(unit, dirs.external);
     this.directories.set(bu.businessUnitId, dirs);

@@ -101,19 +101,17 @@ fn cells<'a>(
     for (col, field) in plan {
         let Some(cell) = row.get(*col) else { continue };
         let cell = std::str::from_utf8(cell).ok()?.trim();
-        // Cell `col` starts `col` delimiters after its start in the record's buffer. The
-        // compare keeps the slice honest whatever the row held.
-        let in_input = raw
-            .zip(row.range(*col))
-            .and_then(|(r, range)| r.get(range.start + col..range.end + col))
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .map(str::trim)
-            .filter(|c| *c == cell);
+        // Only text cells are kept, so only they look for themselves in the input. Cell
+        // `col` starts `col` delimiters after its start in the record's buffer; the compare
+        // keeps the slice honest whatever the row held.
         let owned = |s: &str| {
-            Some(match in_input {
-                Some(c) => Cow::Borrowed(c),
-                None => Cow::Owned(s.to_owned()),
-            })
+            let in_input = raw
+                .zip(row.range(*col))
+                .and_then(|(r, range)| r.get(range.start + col..range.end + col))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(str::trim)
+                .filter(|c| *c == s);
+            Some(in_input.map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed))
         };
         match (csv_cell(field, cell)?, *field) {
             (Cell::Missing, "id") => return None,

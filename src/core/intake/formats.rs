@@ -23,8 +23,9 @@ pub(crate) struct Parsed {
 ///
 /// Positions: JSON array → element index (0-based); NDJSON → line number (1-based, blank
 /// lines skipped and not counted as records); CSV → the line where the record starts
-/// (header = line 1, matched to field names in any ASCII case; CSV cells are trimmed and empty cells are missing fields; `active`
-/// accepts true/false/1/0/yes/no in any case; list fields split on `;` or `|`). A UTF-8 BOM
+/// (header = line 1, matched to field names in any ASCII case; CSV cells are trimmed and
+/// empty cells are missing fields; `active` accepts true/false/1/0/yes/no in any case; list
+/// fields split on `;` or `|`). A UTF-8 BOM
 /// at the start is skipped. A key that appears twice in one JSON object rejects that record.
 ///
 /// `Err(invalid_input)`: a JSON file that is not one array or has a syntax error (no
