@@ -2,7 +2,7 @@
 // copy, no JS objects per record), matched in Rust by the package's bulk entry point, and
 // the report is written out from WebAssembly memory as is (no JS string of it).
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { csvColumns, inputFormat } from "./commands.mjs";
+import { csvColumns, inputFormat } from "./options.mjs";
 
 const FORMATS = ["json", "csv", "table"];
 

@@ -34,6 +34,18 @@ pub enum ErrorCode {
     /// The caller's `AbortSignal` fired (not in the SPEC's list: a cancelled fetch is neither
     /// an HTTP failure nor bad input, and callers want to tell it apart).
     Aborted,
+    /// A paged read ended before the total the server declared: never return part of a directory.
+    IncompleteDirectory,
+    /// Auto Sync asked for on a platform that supports manual mapping only.
+    AutoSyncUnsupported,
+    /// A CXone user without the numeric agent number WFM identifies agents by (never invented).
+    NoAgentNumber,
+    /// An agent sent to WFM that IEX still does not hold several intervals later.
+    NotInWfm,
+    /// Another process holds the snapshot file's lock (the CLI's read-modify-write).
+    SnapshotLocked,
+    /// A JS value nested deeper, or larger, than the boundary converts.
+    ValueTooComplex,
 }
 
 impl ErrorCode {
@@ -60,6 +72,12 @@ impl ErrorCode {
         ErrorCode::InputTooLarge,
         ErrorCode::UndoConflict,
         ErrorCode::Aborted,
+        ErrorCode::IncompleteDirectory,
+        ErrorCode::AutoSyncUnsupported,
+        ErrorCode::NoAgentNumber,
+        ErrorCode::NotInWfm,
+        ErrorCode::SnapshotLocked,
+        ErrorCode::ValueTooComplex,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +104,12 @@ impl ErrorCode {
             ErrorCode::InputTooLarge => "input_too_large",
             ErrorCode::UndoConflict => "undo_conflict",
             ErrorCode::Aborted => "aborted",
+            ErrorCode::IncompleteDirectory => "incomplete_directory",
+            ErrorCode::AutoSyncUnsupported => "auto_sync_unsupported",
+            ErrorCode::NoAgentNumber => "no_agent_number",
+            ErrorCode::NotInWfm => "not_in_wfm",
+            ErrorCode::SnapshotLocked => "snapshot_locked",
+            ErrorCode::ValueTooComplex => "value_too_complex",
         }
     }
 }
@@ -110,11 +134,44 @@ pub struct Error {
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The vendor's own error code (RingCentral `errorCode`, CXone `error`), when a vendor
+    /// answered with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_code: Option<String>,
+}
+
+/// Longest quote of caller data an error message carries, in characters.
+pub const QUOTE_MAX_CHARS: usize = 200;
+/// Longest message an error carries, in bytes: a backstop behind [`quote`], so no message
+/// grows with its input even where a path formats caller data directly.
+pub const MESSAGE_MAX_BYTES: usize = 1000;
+
+/// Caller data as it may appear in a message: Debug-quoted (so control characters show) and
+/// cut to [`QUOTE_MAX_CHARS`] characters with an ellipsis and the original length.
+pub fn quote(value: &str) -> String {
+    let total = value.chars().count();
+    if total <= QUOTE_MAX_CHARS {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(QUOTE_MAX_CHARS).collect();
+    format!("{head:?}… ({total} characters)")
+}
+
+fn bounded(message: String) -> String {
+    if message.len() <= MESSAGE_MAX_BYTES {
+        return message;
+    }
+    let total = message.chars().count();
+    let mut cut = MESSAGE_MAX_BYTES - 40;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({total} characters)", &message[..cut])
 }
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), index: None, id: None, field: None }
+        Error { code, message: bounded(message.into()), index: None, id: None, field: None, vendor_code: None }
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {
@@ -133,6 +190,11 @@ impl Error {
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_vendor_code(mut self, code: impl Into<String>) -> Self {
+        self.vendor_code = Some(code.into());
         self
     }
 }
@@ -157,5 +219,18 @@ mod tests {
             let json = serde_json::to_string(code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn quotes_and_messages_are_bounded() {
+        let long = "x".repeat(10_000_000);
+        let q = quote(&long);
+        assert!(q.chars().count() < QUOTE_MAX_CHARS + 40, "{}", q.len());
+        assert!(q.ends_with("(10000000 characters)"));
+        assert_eq!(quote("a\nb"), "\"a\\nb\"");
+        let e = Error::invalid_input(format!("bad value {long}"));
+        assert!(e.message.len() <= MESSAGE_MAX_BYTES, "{}", e.message.len());
+        let wide = "é".repeat(5_000);
+        assert!(Error::invalid_input(wide).message.len() <= MESSAGE_MAX_BYTES);
     }
 }

@@ -21,7 +21,13 @@ export type UsersyncErrorCode =
   | "no_acd_profile"
   | "input_too_large"
   | "undo_conflict"
-  | "aborted";
+  | "aborted"
+  | "incomplete_directory"
+  | "auto_sync_unsupported"
+  | "no_agent_number"
+  | "not_in_wfm"
+  | "snapshot_locked"
+  | "value_too_complex";
 
 /**
  * What every usersync function throws: a real `Error` (with a stack) named
@@ -39,4 +45,6 @@ export interface UsersyncError extends Error {
   index?: number;
   id?: string;
   field?: string;
+  /** The vendor's own error code when a vendor answered with one (RingCentral `errorCode`, e.g. `CMN-401`; CXone `error`). */
+  vendorCode?: string;
 }

@@ -23,6 +23,9 @@ pub fn to_js(err: Error) -> JsValue {
     if let Some(field) = &err.field {
         let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
     }
+    if let Some(vendor) = &err.vendor_code {
+        let _ = js_sys::Reflect::set(obj, &"vendorCode".into(), &vendor.into());
+    }
     js.into()
 }
 
