@@ -8,8 +8,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 fn code_of(err: &JsValue) -> String {
-    assert!(err.is_instance_of::<js_sys::Error>(), "thrown value is an Error");
-    js_sys::Reflect::get(err, &"code".into()).unwrap().as_string().unwrap()
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "thrown value is an Error"
+    );
+    js_sys::Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
 }
 
 /// A JS string holding a lone surrogate, which Rust's `&str` could not carry.
@@ -34,7 +40,10 @@ fn email_key_errors_are_coded_errors_and_the_instance_keeps_answering() {
 #[wasm_bindgen_test]
 fn a_lone_surrogate_id_is_rejected_not_merged() {
     let batch = js_sys::Array::new();
-    for id in [JsValue::from(js_sys::JsString::from_char_code(&[0x75, 0xD800])), "u\u{FFFD}".into()] {
+    for id in [
+        JsValue::from(js_sys::JsString::from_char_code(&[0x75, 0xD800])),
+        "u\u{FFFD}".into(),
+    ] {
         let rec = js_sys::Object::new();
         js_sys::Reflect::set(&rec, &"id".into(), &id).unwrap();
         batch.push(&rec);
@@ -42,17 +51,34 @@ fn a_lone_surrogate_id_is_rejected_not_merged() {
     let out: JsValue = intake::intake_source_users(batch.into()).unwrap().into();
     let report = js_sys::Reflect::get(&out, &"report".into()).unwrap();
     let accepted = js_sys::Reflect::get(&report, &"accepted".into()).unwrap();
-    assert_eq!(accepted.as_f64(), Some(1.0), "only the well-formed id is accepted");
-    let rejected: js_sys::Array = js_sys::Reflect::get(&report, &"rejected".into()).unwrap().unchecked_into();
+    assert_eq!(
+        accepted.as_f64(),
+        Some(1.0),
+        "only the well-formed id is accepted"
+    );
+    let rejected: js_sys::Array = js_sys::Reflect::get(&report, &"rejected".into())
+        .unwrap()
+        .unchecked_into();
     let field = js_sys::Reflect::get(&rejected.get(0), &"field".into()).unwrap();
     assert_eq!(field.as_string().as_deref(), Some("id"));
 }
 
 #[wasm_bindgen_test]
 fn garbage_in_every_intake_export_gives_errors_not_traps() {
-    for garbage in [JsValue::NULL, JsValue::UNDEFINED, "x".into(), JsValue::from_f64(1.0)] {
-        assert_eq!(code_of(&intake::intake_source_users(garbage.clone()).unwrap_err()), "invalid_input");
-        assert_eq!(code_of(&intake::intake_external_users(garbage).unwrap_err()), "invalid_input");
+    for garbage in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        "x".into(),
+        JsValue::from_f64(1.0),
+    ] {
+        assert_eq!(
+            code_of(&intake::intake_source_users(garbage.clone()).unwrap_err()),
+            "invalid_input"
+        );
+        assert_eq!(
+            code_of(&intake::intake_external_users(garbage).unwrap_err()),
+            "invalid_input"
+        );
     }
     // The same instance still answers.
     let ok = identity::email_key_js("bob@example.com".into(), None);
@@ -69,7 +95,8 @@ mod scenario {
     use usersync::wasm::engine::Engine;
 
     fn js(v: serde_json::Value) -> JsValue {
-        v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
+        v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .unwrap()
     }
     use serde::Serialize;
 
@@ -78,9 +105,18 @@ mod scenario {
     }
 
     fn status_of(engine: &Engine, unit: &JsValue, user: &str) -> (String, Option<String>) {
-        let rows: js_sys::Array = engine.status(Ts::new_unchecked(unit.clone())).unwrap().unchecked_into();
-        let row = rows.iter().find(|r| get(r, "userId").as_string().as_deref() == Some(user)).unwrap();
-        (get(&row, "status").as_string().unwrap(), get(&row, "reason").as_string())
+        let rows: js_sys::Array = engine
+            .status(Ts::new_unchecked(unit.clone()))
+            .unwrap()
+            .unchecked_into();
+        let row = rows
+            .iter()
+            .find(|r| get(r, "userId").as_string().as_deref() == Some(user))
+            .unwrap();
+        (
+            get(&row, "status").as_string().unwrap(),
+            get(&row, "reason").as_string(),
+        )
     }
 
     #[wasm_bindgen_test]
@@ -98,32 +134,67 @@ mod scenario {
             ])))
             .unwrap();
         engine
-            .load_external_users(u(), js(json!([
-                {"id": "x-ann", "email": "ann@example.com"},
-                {"id": "x-jo", "email": "jalvarez@example.com", "displayName": "José Álvarez"},
-            ])))
+            .load_external_users(
+                u(),
+                js(json!([
+                    {"id": "x-ann", "email": "ann@example.com"},
+                    {"id": "x-jo", "email": "jalvarez@example.com", "displayName": "José Álvarez"},
+                ])),
+            )
             .unwrap();
         let now = "2026-11-23T10:00:00Z";
-        let plan: JsValue = engine.plan_auto_sync(u(), now, Some("r1".into())).unwrap().into();
+        let plan: JsValue = engine
+            .plan_auto_sync(u(), now, Some("r1".into()))
+            .unwrap()
+            .into();
         let retry_users: js_sys::Array = get(&get(&plan, "retry"), "userIds").unchecked_into();
-        assert_eq!(retry_users.length(), 2, "carl and jo found nothing on the first pass");
-        engine.retry_auto_sync("r1", js(json!([{"id": "x-carl", "email": "carl@example.com"}])), now).unwrap();
+        assert_eq!(
+            retry_users.length(),
+            2,
+            "carl and jo found nothing on the first pass"
+        );
+        engine
+            .retry_auto_sync(
+                "r1",
+                js(json!([{"id": "x-carl", "email": "carl@example.com"}])),
+                now,
+            )
+            .unwrap();
         engine.apply_plan("r1", "auto_sync", now, None).unwrap();
         assert_eq!(status_of(&engine, &unit, "ann").0, "mapped");
-        assert_eq!(status_of(&engine, &unit, "carl").0, "mapped", "the retry mapped carl");
-        assert_eq!(status_of(&engine, &unit, "jo"), ("unmapped".into(), Some("no_match".into())));
-        assert_eq!(status_of(&engine, &unit, "gus"), ("skipped".into(), Some("no_permission".into())));
+        assert_eq!(
+            status_of(&engine, &unit, "carl").0,
+            "mapped",
+            "the retry mapped carl"
+        );
+        assert_eq!(
+            status_of(&engine, &unit, "jo"),
+            ("unmapped".into(), Some("no_match".into()))
+        );
+        assert_eq!(
+            status_of(&engine, &unit, "gus"),
+            ("skipped".into(), Some("no_permission".into()))
+        );
 
-        let hits: js_sys::Array = engine.search_external(u(), "alvarez", None).unwrap().unchecked_into();
+        let hits: js_sys::Array = engine
+            .search_external(u(), "alvarez", None)
+            .unwrap()
+            .unchecked_into();
         let ext = get(&hits.get(0), "externalId").as_string().unwrap();
-        let admin = || Ts::new_unchecked(js(json!({"id": "admin", "permissions": ["UserMapping.Map"]})));
+        let admin = || {
+            Ts::new_unchecked(js(
+                json!({"id": "admin", "permissions": ["UserMapping.Map"]}),
+            ))
+        };
         engine.map(u(), admin(), "jo", &ext, now, None).unwrap();
         assert_eq!(status_of(&engine, &unit, "jo").0, "mapped");
 
         let snap = engine.save_snapshot().unwrap();
         let restored = Engine::from_snapshot(&snap).unwrap();
         assert_eq!(restored.save_snapshot().unwrap(), snap);
-        let err = Engine::from_snapshot("{\"format\":\"usersync-snapshot\",\"version\":7}").err().unwrap();
+        let err = Engine::from_snapshot("{\"format\":\"usersync-snapshot\",\"version\":7}")
+            .err()
+            .unwrap();
         assert_eq!(code_of(&err), "unsupported_version");
     }
 }

@@ -6,7 +6,9 @@ use super::{fetch_all, OnProgress};
 use crate::core::directory::cxone::{
     check_api_version, check_since, decode_page, list_url, ProfileIndex, SinceParam,
 };
-use crate::core::directory::{check_per_page, check_token, normalize_base_url, FetchProgress, RetryPolicy};
+use crate::core::directory::{
+    check_per_page, check_token, normalize_base_url, FetchProgress, RetryPolicy,
+};
 use crate::core::records::SourceUser;
 use web_sys::AbortSignal;
 
@@ -29,8 +31,16 @@ impl CxoneQuery {
     ) -> Result<Self, FetchError> {
         let api_version = check_api_version(api_version)?.to_string();
         let per_page = check_per_page(per_page)?;
-        let since = since.map(check_since).transpose()?.map(|s| (since_param, s));
-        Ok(CxoneQuery { api_version, per_page, since, profiles })
+        let since = since
+            .map(check_since)
+            .transpose()?
+            .map(|s| (since_param, s));
+        Ok(CxoneQuery {
+            api_version,
+            per_page,
+            since,
+            profiles,
+        })
     }
 }
 
@@ -49,7 +59,10 @@ impl Cxone {
     ) -> Result<Self, FetchError> {
         let base = normalize_base_url(base_url)?;
         check_token(&token)?;
-        Ok(Cxone { base, client: Client::new(token, retry, signal)? })
+        Ok(Cxone {
+            base,
+            client: Client::new(token, retry, signal)?,
+        })
     }
 
     /// Every agent the query selects, all pages.
@@ -62,6 +75,14 @@ impl Cxone {
         let url_for = |page| list_url(&self.base, &q.api_version, page, q.per_page, since);
         let decode = |page, body: &[u8]| decode_page(page, q.per_page, body, &q.profiles);
         let mut progress = FetchProgress::default();
-        fetch_all(&self.client, &self.base, &url_for, &decode, &mut progress, on_progress).await
+        fetch_all(
+            &self.client,
+            &self.base,
+            &url_for,
+            &decode,
+            &mut progress,
+            on_progress,
+        )
+        .await
     }
 }

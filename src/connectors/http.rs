@@ -30,7 +30,10 @@ pub struct FetchError {
 
 impl From<Error> for FetchError {
     fn from(error: Error) -> Self {
-        FetchError { error, status: None }
+        FetchError {
+            error,
+            status: None,
+        }
     }
 }
 
@@ -49,14 +52,26 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(token: String, policy: RetryPolicy, caller: Option<AbortSignal>) -> Result<Self, FetchError> {
+    pub fn new(
+        token: String,
+        policy: RetryPolicy,
+        caller: Option<AbortSignal>,
+    ) -> Result<Self, FetchError> {
         let controller = AbortController::new().map_err(|_| {
             Error::invalid_input("this host has no AbortController (need Node 20 or a browser)")
         })?;
-        let mut client = Client { token, policy, controller, caller: None, on_abort: None };
+        let mut client = Client {
+            token,
+            policy,
+            controller,
+            caller: None,
+            on_abort: None,
+        };
         if let Some(signal) = caller {
             if signal.aborted() {
-                client.controller.abort_with_reason(&js_sys::Error::new("aborted"));
+                client
+                    .controller
+                    .abort_with_reason(&js_sys::Error::new("aborted"));
             } else {
                 let ours = client.controller.clone();
                 let on_abort = Closure::<dyn FnMut()>::new(move || {
@@ -64,7 +79,9 @@ impl Client {
                 });
                 signal
                     .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())
-                    .map_err(|_| Error::invalid_input("signal is not an AbortSignal").with_field("signal"))?;
+                    .map_err(|_| {
+                        Error::invalid_input("signal is not an AbortSignal").with_field("signal")
+                    })?;
                 client.on_abort = Some(on_abort);
             }
             client.caller = Some(signal);
@@ -78,8 +95,11 @@ impl Client {
 
     /// The error every cancelled fetch ends with.
     pub fn abort_error(&self, page: u32) -> FetchError {
-        Error::new(ErrorCode::Aborted, format!("page {page}: the fetch was cancelled by its AbortSignal"))
-            .into()
+        Error::new(
+            ErrorCode::Aborted,
+            format!("page {page}: the fetch was cancelled by its AbortSignal"),
+        )
+        .into()
     }
 
     /// GETs `url` (page `page` of a listing, for messages) and returns the body of a 2xx
@@ -119,7 +139,10 @@ impl Client {
                 }
                 Decision::Fail(mut error) => {
                     let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
-                    error.message = redact(&format!("page {page}: {}{detail}", error.message), &self.token);
+                    error.message = redact(
+                        &format!("page {page}: {}{detail}", error.message),
+                        &self.token,
+                    );
                     return Err(FetchError { error, status });
                 }
             }
@@ -145,7 +168,8 @@ impl Drop for Client {
         // Unhook from the caller's signal, which may outlive this fetch (one controller for a
         // whole page of the admin UI, say).
         if let (Some(signal), Some(cb)) = (&self.caller, &self.on_abort) {
-            let _ = signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+            let _ =
+                signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
         }
     }
 }

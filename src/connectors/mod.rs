@@ -53,11 +53,15 @@ pub(crate) async fn fetch_all<T>(
             }
         };
         if next_url == url {
-            return Err(
-                Error::invalid_input(format!("page {page}: the next page is the page just read")).into()
-            );
+            return Err(Error::invalid_input(format!(
+                "page {page}: the next page is the page just read"
+            ))
+            .into());
         }
         url = next_url;
     }
-    Err(Error::invalid_input(format!("the listing has more than {MAX_PAGES} pages; stopped")).into())
+    Err(Error::invalid_input(format!(
+        "the listing has more than {MAX_PAGES} pages; stopped"
+    ))
+    .into())
 }

@@ -26,7 +26,9 @@ pub struct UnitSchedule {
 pub fn default_schedule() -> Schedule {
     Schedule {
         enabled: true,
-        frequency: Frequency::Daily { time: "02:00".into() },
+        frequency: Frequency::Daily {
+            time: "02:00".into(),
+        },
         time_zone: "UTC".into(),
         anchor: None,
     }
@@ -42,15 +44,22 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(settings: PresenceSettings) -> Result<Self> {
-        Ok(Engine { presence: PresenceState::new(settings)?, ..Engine::default() })
+        Ok(Engine {
+            presence: PresenceState::new(settings)?,
+            ..Engine::default()
+        })
     }
 
     pub fn schedule(&self, unit: &UnitRef) -> UnitSchedule {
-        self.schedules.iter().find(|s| &s.unit == unit).cloned().unwrap_or_else(|| UnitSchedule {
-            unit: unit.clone(),
-            schedule: default_schedule(),
-            last_run: None,
-        })
+        self.schedules
+            .iter()
+            .find(|s| &s.unit == unit)
+            .cloned()
+            .unwrap_or_else(|| UnitSchedule {
+                unit: unit.clone(),
+                schedule: default_schedule(),
+                last_run: None,
+            })
     }
 
     pub fn set_schedule(&mut self, unit: &UnitRef, schedule: Schedule) -> Result<()> {
@@ -60,7 +69,12 @@ impl Engine {
     }
 
     /// The next `count` Auto Sync runs of `unit` strictly after `from`.
-    pub fn next_runs(&self, unit: &UnitRef, from: Timestamp, count: usize) -> Result<Vec<Timestamp>> {
+    pub fn next_runs(
+        &self,
+        unit: &UnitRef,
+        from: Timestamp,
+        count: usize,
+    ) -> Result<Vec<Timestamp>> {
         self.schedule(unit).schedule.next_runs(from, count)
     }
 
@@ -73,12 +87,24 @@ impl Engine {
     }
 
     /// Applies a pending plan and records the run time of its unit for the schedule.
-    pub fn apply_plan(&mut self, run_id: &str, actor: &str, force: bool, now: Timestamp) -> Result<ApplyOutcome> {
+    pub fn apply_plan(
+        &mut self,
+        run_id: &str,
+        actor: &str,
+        force: bool,
+        now: Timestamp,
+    ) -> Result<ApplyOutcome> {
         let (unit, is_undo) = self
             .presence
             .plan(run_id)
             .map(|p| (p.unit.clone(), p.reverts.is_some()))
-            .ok_or_else(|| Error::new(crate::core::ErrorCode::NotFound, format!("no pending plan '{run_id}'")).with_id(run_id))?;
+            .ok_or_else(|| {
+                Error::new(
+                    crate::core::ErrorCode::NotFound,
+                    format!("no pending plan '{run_id}'"),
+                )
+                .with_id(run_id)
+            })?;
         let outcome = self.presence.apply_plan(run_id, actor, force, now)?;
         // An undo is not an Auto Sync run: it must not make the schedule look satisfied.
         if !is_undo {
@@ -102,9 +128,15 @@ impl Engine {
             }
         }
         for s in &self.schedules {
-            s.schedule.validate().map_err(|e| snapshot_error(format!("schedule of {}: {}", s.unit.business_unit_id, e.message)))?;
+            s.schedule.validate().map_err(|e| {
+                snapshot_error(format!(
+                    "schedule of {}: {}",
+                    s.unit.business_unit_id, e.message
+                ))
+            })?;
             if let Some(at) = &s.last_run {
-                parse_instant(at).map_err(|e| snapshot_error(format!("schedules.lastRun: {}", e.message)))?;
+                parse_instant(at)
+                    .map_err(|e| snapshot_error(format!("schedules.lastRun: {}", e.message)))?;
             }
         }
         Ok(())
@@ -112,7 +144,14 @@ impl Engine {
 
     fn entry(&mut self, unit: &UnitRef) -> Result<&mut UnitSchedule> {
         if let Err(i) = self.schedules.binary_search_by(|s| s.unit.cmp(unit)) {
-            self.schedules.insert(i, UnitSchedule { unit: unit.clone(), schedule: default_schedule(), last_run: None });
+            self.schedules.insert(
+                i,
+                UnitSchedule {
+                    unit: unit.clone(),
+                    schedule: default_schedule(),
+                    last_run: None,
+                },
+            );
         }
         self.schedules
             .iter_mut()
@@ -153,7 +192,10 @@ mod tests {
         let mut engine = Engine::new(PresenceSettings::default()).unwrap();
         let now: Timestamp = "2026-11-23T03:00:00Z".parse().unwrap();
         engine.presence.load_sources(&unit(), vec![]).unwrap();
-        engine.presence.plan_auto_sync(&unit(), "r1".into(), now).unwrap();
+        engine
+            .presence
+            .plan_auto_sync(&unit(), "r1".into(), now)
+            .unwrap();
         engine.apply_plan("r1", "auto_sync", false, now).unwrap();
         assert!(!engine.is_due(&unit(), now).unwrap());
         let next_day: Timestamp = "2026-11-24T02:00:00Z".parse().unwrap();
@@ -164,7 +206,10 @@ mod tests {
     #[test]
     fn a_bad_schedule_is_refused_and_the_old_one_kept() {
         let mut engine = Engine::new(PresenceSettings::default()).unwrap();
-        let bad = Schedule { frequency: Frequency::EveryMinutes { minutes: 2 }, ..default_schedule() };
+        let bad = Schedule {
+            frequency: Frequency::EveryMinutes { minutes: 2 },
+            ..default_schedule()
+        };
         assert!(engine.set_schedule(&unit(), bad).is_err());
         assert_eq!(engine.schedule(&unit()).schedule, default_schedule());
     }

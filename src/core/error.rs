@@ -171,7 +171,14 @@ fn bounded(message: String) -> String {
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: bounded(message.into()), index: None, id: None, field: None, vendor_code: None }
+        Error {
+            code,
+            message: bounded(message.into()),
+            index: None,
+            id: None,
+            field: None,
+            vendor_code: None,
+        }
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {

@@ -102,11 +102,15 @@ impl SourceUser {
     }
 
     pub fn has_team_feature(&self, feature: &str) -> bool {
-        self.team_features.as_ref().is_some_and(|l| l.iter().any(|f| f == feature))
+        self.team_features
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|f| f == feature))
     }
 
     pub fn has_role_permission(&self, perm: &str) -> bool {
-        self.role_permissions.as_ref().is_some_and(|l| l.iter().any(|p| p == perm))
+        self.role_permissions
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|p| p == perm))
     }
 
     /// "First Last", or the user name, or the id: what a person reads in a table.
@@ -133,8 +137,12 @@ impl ExternalUser {
 }
 
 fn display(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    let parts: Vec<&str> =
-        [first, last].into_iter().flatten().map(str::trim).filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
@@ -144,12 +152,21 @@ mod tests {
 
     #[test]
     fn missing_active_means_active_and_missing_permissions_means_not_held() {
-        let u = SourceUser { id: "1".into(), ..Default::default() };
+        let u = SourceUser {
+            id: "1".into(),
+            ..Default::default()
+        };
         assert!(u.is_active());
         assert!(!u.can_map(false));
         assert!(u.can_map(true));
-        let u = SourceUser { permissions: Some(vec!["Other".into()]), ..u };
-        assert!(!u.can_map(true), "an explicit list without the permission is never granted");
+        let u = SourceUser {
+            permissions: Some(vec!["Other".into()]),
+            ..u
+        };
+        assert!(
+            !u.can_map(true),
+            "an explicit list without the permission is never granted"
+        );
     }
 
     #[test]

@@ -31,14 +31,18 @@ pub fn save(engine: &Engine) -> Result<String> {
         wfm: engine.wfm.clone(),
         schedules: engine.schedules.clone(),
     };
-    serde_json::to_string(&snap).map_err(|e| Error::invalid_input(format!("snapshot could not be written: {e}")))
+    serde_json::to_string(&snap)
+        .map_err(|e| Error::invalid_input(format!("snapshot could not be written: {e}")))
 }
 
 /// A new engine from snapshot JSON: `invalid_snapshot` for damaged input (with what is
 /// wrong), `unsupported_version` for a version this build does not know.
 pub fn restore(json: &str) -> Result<Engine> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| invalid(format!("not JSON: {e}")))?;
-    let obj = value.as_object().ok_or_else(|| invalid("not a JSON object".into()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| invalid(format!("not JSON: {e}")))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| invalid("not a JSON object".into()))?;
     if obj.get("format").and_then(|f| f.as_str()) != Some(SNAPSHOT_FORMAT) {
         return Err(invalid(format!("`format` must be \"{SNAPSHOT_FORMAT}\"")).with_field("format"));
     }
@@ -54,10 +58,17 @@ pub fn restore(json: &str) -> Result<Engine> {
         .with_field("version"));
     }
     let snap: SnapshotV1 = serde_json::from_value(value).map_err(|e| invalid(format!("{e}")))?;
-    let engine = Engine { presence: snap.presence, wfm: snap.wfm, schedules: snap.schedules };
+    let engine = Engine {
+        presence: snap.presence,
+        wfm: snap.wfm,
+        schedules: snap.schedules,
+    };
     engine.validate().map_err(|e| match e.code {
         ErrorCode::InvalidSnapshot => e,
-        _ => Error { code: ErrorCode::InvalidSnapshot, ..e },
+        _ => Error {
+            code: ErrorCode::InvalidSnapshot,
+            ..e
+        },
     })?;
     Ok(engine)
 }
@@ -83,7 +94,14 @@ mod tests {
         };
         e.presence.load_sources(&unit, vec![user]).unwrap();
         e.presence
-            .load_directory(&unit, vec![ExternalUser { id: "x1".into(), email: Some("A@example.com".into()), ..Default::default() }])
+            .load_directory(
+                &unit,
+                vec![ExternalUser {
+                    id: "x1".into(),
+                    email: Some("A@example.com".into()),
+                    ..Default::default()
+                }],
+            )
             .unwrap();
         let now = "2026-11-23T10:00:00Z".parse().unwrap();
         e.presence.plan_auto_sync(&unit, "r1".into(), now).unwrap();
@@ -107,16 +125,26 @@ mod tests {
     fn unknown_versions_and_damage_are_told_apart() {
         let json = save(&engine_with_a_mapping()).unwrap();
         let v2 = json.replace("\"version\":1", "\"version\":2");
-        assert_eq!(restore(&v2).unwrap_err().code, ErrorCode::UnsupportedVersion);
+        assert_eq!(
+            restore(&v2).unwrap_err().code,
+            ErrorCode::UnsupportedVersion
+        );
         for bad in [
             "",
             "[]",
             "{\"format\":\"other\",\"version\":1}",
             &json[..json.len() / 2],
-            &json.replace("\"format\":\"usersync-snapshot\"", "\"format\":\"usersync-snapshot\",\"extra\":1"),
+            &json.replace(
+                "\"format\":\"usersync-snapshot\"",
+                "\"format\":\"usersync-snapshot\",\"extra\":1",
+            ),
             &json.replace("\"intervalMinutes\":15", "\"intervalMinutes\":3"),
         ] {
-            assert_eq!(restore(bad).unwrap_err().code, ErrorCode::InvalidSnapshot, "{bad:.80}");
+            assert_eq!(
+                restore(bad).unwrap_err().code,
+                ErrorCode::InvalidSnapshot,
+                "{bad:.80}"
+            );
         }
     }
 

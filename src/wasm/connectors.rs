@@ -6,7 +6,9 @@ use super::errors::{invalid_input, to_js};
 use crate::connectors::cxone::{Cxone, CxoneQuery};
 use crate::connectors::http::FetchError;
 use crate::connectors::ringcentral::RingCentral;
-use crate::core::directory::cxone::{ProfileIndex, ProfilePermissions, SinceParam, DEFAULT_API_VERSION};
+use crate::core::directory::cxone::{
+    ProfileIndex, ProfilePermissions, SinceParam, DEFAULT_API_VERSION,
+};
 use crate::core::directory::{cxone, redact, ringcentral, FetchProgress, RetryPolicy};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -98,25 +100,37 @@ pub struct CxoneSettings {
 ///   baseUrl: "https://platform.ringcentral.com", token, perPage: 1000,
 ///   onProgress: (p) => console.log(`${p.pagesFetched}/${p.totalPages ?? "?"}`),
 /// });
-#[wasm_bindgen(js_name = "fetchRingCentralUsers", unchecked_return_type = "ExternalUser[]")]
+#[wasm_bindgen(
+    js_name = "fetchRingCentralUsers",
+    unchecked_return_type = "ExternalUser[]"
+)]
 pub async fn fetch_ring_central_users(
     #[wasm_bindgen(unchecked_param_type = "RingCentralOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (rc, on_progress) = ring_central(&options)?;
-    let users = rc.users(&|p| report(on_progress.as_ref(), p)).await.map_err(fail)?;
+    let users = rc
+        .users(&|p| report(on_progress.as_ref(), p))
+        .await
+        .map_err(fail)?;
     to_js_value(&users)
 }
 
 /// The user extensions with any of `emails` (the Auto Sync retry pass's targeted
 /// re-fetch), each user once. Blank and repeated emails are skipped; no emails, no request.
 /// Throws as `fetchRingCentralUsers` does.
-#[wasm_bindgen(js_name = "fetchRingCentralUsersByEmail", unchecked_return_type = "ExternalUser[]")]
+#[wasm_bindgen(
+    js_name = "fetchRingCentralUsersByEmail",
+    unchecked_return_type = "ExternalUser[]"
+)]
 pub async fn fetch_ring_central_users_by_email(
     #[wasm_bindgen(unchecked_param_type = "RingCentralOptions")] options: JsValue,
     emails: Vec<String>,
 ) -> Result<JsValue, JsValue> {
     let (rc, on_progress) = ring_central(&options)?;
-    let users = rc.users_by_email(&emails, &|p| report(on_progress.as_ref(), p)).await.map_err(fail)?;
+    let users = rc
+        .users_by_email(&emails, &|p| report(on_progress.as_ref(), p))
+        .await
+        .map_err(fail)?;
     to_js_value(&users)
 }
 
@@ -139,17 +153,27 @@ pub async fn fetch_cxone_users(
     let profiles = ProfileIndex::new(settings.profile_permissions.as_deref().unwrap_or_default())
         .map_err(|e| redact_all(e.into()))?;
     let query = CxoneQuery::new(
-        settings.api_version.as_deref().unwrap_or(DEFAULT_API_VERSION),
+        settings
+            .api_version
+            .as_deref()
+            .unwrap_or(DEFAULT_API_VERSION),
         settings.per_page.unwrap_or(cxone::DEFAULT_PER_PAGE),
         settings.updated_since.as_deref(),
         settings.since_param.unwrap_or_default(),
         profiles,
     )
     .map_err(redact_all)?;
-    let cx =
-        Cxone::new(&settings.base_url, settings.token.clone(), settings.retry.unwrap_or_default(), signal)
-            .map_err(redact_all)?;
-    let users = cx.users(&query, &|p| report(on_progress.as_ref(), p)).await.map_err(fail)?;
+    let cx = Cxone::new(
+        &settings.base_url,
+        settings.token.clone(),
+        settings.retry.unwrap_or_default(),
+        signal,
+    )
+    .map_err(redact_all)?;
+    let users = cx
+        .users(&query, &|p| report(on_progress.as_ref(), p))
+        .await
+        .map_err(fail)?;
     to_js_value(&users)
 }
 
@@ -183,8 +207,10 @@ fn read_options<T: serde::de::DeserializeOwned>(
             .unwrap_or_default();
         invalid_input(redact(&format!("options: {e}"), &token))
     })?;
-    let (signal, on_progress): Controls =
-        (field(options, "signal", "an AbortSignal")?, field(options, "onProgress", "a function")?);
+    let (signal, on_progress): Controls = (
+        field(options, "signal", "an AbortSignal")?,
+        field(options, "onProgress", "a function")?,
+    );
     Ok((settings, signal, on_progress))
 }
 
@@ -194,7 +220,10 @@ fn field<T: JsCast>(options: &JsValue, name: &str, what: &str) -> Result<Option<
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value.dyn_into::<T>().map(Some).map_err(|_| invalid_input(format!("options.{name} must be {what}")))
+    value
+        .dyn_into::<T>()
+        .map(Some)
+        .map_err(|_| invalid_input(format!("options.{name} must be {what}")))
 }
 
 fn report(on_progress: Option<&js_sys::Function>, p: &FetchProgress) {
@@ -218,5 +247,6 @@ fn fail(e: FetchError) -> JsValue {
 }
 
 fn to_js_value<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    serde_wasm_bindgen::to_value(value).map_err(|e| invalid_input(format!("result conversion: {e}")))
+    serde_wasm_bindgen::to_value(value)
+        .map_err(|e| invalid_input(format!("result conversion: {e}")))
 }

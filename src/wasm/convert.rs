@@ -40,7 +40,9 @@ fn element(index: usize, item: &JsValue) -> Element {
     let mut ill_formed = Vec::new();
     for entry in js_sys::Object::entries(item.unchecked_ref()).iter() {
         let pair: js_sys::Array = entry.unchecked_into();
-        let Some(key) = pair.get(0).as_string() else { continue };
+        let Some(key) = pair.get(0).as_string() else {
+            continue;
+        };
         let mut bad = false;
         let value = to_json(&pair.get(1), 0, &mut bad);
         if bad {
@@ -48,7 +50,11 @@ fn element(index: usize, item: &JsValue) -> Element {
         }
         fields.insert(key, value);
     }
-    Element::Record(RawRecord { position: index, fields, ill_formed })
+    Element::Record(RawRecord {
+        position: index,
+        fields,
+        ill_formed,
+    })
 }
 
 fn to_json(v: &JsValue, depth: u32, ill_formed: &mut bool) -> Value {
@@ -68,7 +74,12 @@ fn to_json(v: &JsValue, depth: u32, ill_formed: &mut bool) -> Value {
         return Value::Null;
     }
     if let Some(array) = v.dyn_ref::<js_sys::Array>() {
-        return Value::Array(array.iter().map(|x| to_json(&x, depth + 1, ill_formed)).collect());
+        return Value::Array(
+            array
+                .iter()
+                .map(|x| to_json(&x, depth + 1, ill_formed))
+                .collect(),
+        );
     }
     if v.is_object() {
         let mut map = Map::new();
@@ -89,7 +100,9 @@ fn number(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
         return Value::Number(Number::from(n as i64));
     }
-    Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null)
+    Number::from_f64(n)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 fn js_type(v: &JsValue) -> String {
@@ -98,7 +111,9 @@ fn js_type(v: &JsValue) -> String {
     } else if js_sys::Array::is_array(v) {
         "an array".into()
     } else {
-        v.js_typeof().as_string().unwrap_or_else(|| "a value".into())
+        v.js_typeof()
+            .as_string()
+            .unwrap_or_else(|| "a value".into())
     }
 }
 
@@ -106,7 +121,9 @@ fn js_type(v: &JsValue) -> String {
 /// Nothing we serialise is a map keyed by outside data (see CONVENTIONS: `__proto__`).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value.serialize(&serializer).map_err(super::errors::invalid_input)
+    value
+        .serialize(&serializer)
+        .map_err(super::errors::invalid_input)
 }
 
 /// A JS string as Rust, refusing the lone surrogates that would make two inputs equal.

@@ -6,7 +6,9 @@ use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use super::intake::{external_batch, source_batch};
 use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
 use crate::core::intake::{Intake, IntakeReport};
-use crate::core::mapping::{Actor, ApplyOutcome, AuditEvent, Plan, PresenceSettings, StatusRow, UnitRef};
+use crate::core::mapping::{
+    Actor, ApplyOutcome, AuditEvent, Plan, PresenceSettings, StatusRow, UnitRef,
+};
 use crate::core::records::ExternalUser;
 use crate::core::schedule::Schedule;
 use crate::core::search::{NameIndex, SearchHit};
@@ -46,7 +48,9 @@ where
     T: tsify::Tsify + serde::de::DeserializeOwned,
     <T as tsify::Tsify>::JsType: Clone,
 {
-    value.to_rust().map_err(|e| invalid_input(format!("{what}: {e}")))
+    value
+        .to_rust()
+        .map_err(|e| invalid_input(format!("{what}: {e}")))
 }
 
 fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
@@ -64,9 +68,16 @@ impl Engine {
     /// the unmap guard); omitted fields take their defaults.
     #[wasm_bindgen(constructor)]
     pub fn new(settings: Option<Ts<PresenceSettings>>) -> JsResult<Engine> {
-        let settings = settings.map(|s| arg(s, "settings")).transpose()?.unwrap_or_default();
+        let settings = settings
+            .map(|s| arg(s, "settings"))
+            .transpose()?
+            .unwrap_or_default();
         let inner = CoreEngine::new(settings).map_err(error_to_js)?;
-        Ok(Engine { inner, search: None, runs: 0 })
+        Ok(Engine {
+            inner,
+            search: None,
+            runs: 0,
+        })
     }
 
     /// Restores an engine from `saveSnapshot()` JSON, whole or not at all: throws
@@ -74,7 +85,11 @@ impl Engine {
     #[wasm_bindgen(js_name = "fromSnapshot")]
     pub fn from_snapshot(json: &str) -> JsResult<Engine> {
         let inner = snapshot::restore(json).map_err(error_to_js)?;
-        Ok(Engine { inner, search: None, runs: 0 })
+        Ok(Engine {
+            inner,
+            search: None,
+            runs: 0,
+        })
     }
 
     /// Replaces this engine's state with a snapshot's; on error the current state is kept.
@@ -113,7 +128,10 @@ impl Engine {
     ) -> JsResult<Ts<IntakeReport>> {
         let unit = arg(unit, "unit")?;
         let Intake { records, report } = source_batch(&records)?;
-        self.inner.presence.load_sources(&unit, records).map_err(error_to_js)?;
+        self.inner
+            .presence
+            .load_sources(&unit, records)
+            .map_err(error_to_js)?;
         out(&report)
     }
 
@@ -126,7 +144,10 @@ impl Engine {
     ) -> JsResult<Ts<IntakeReport>> {
         let unit = arg(unit, "unit")?;
         let Intake { records, report } = external_batch(&records)?;
-        self.inner.presence.load_directory(&unit, records).map_err(error_to_js)?;
+        self.inner
+            .presence
+            .load_directory(&unit, records)
+            .map_err(error_to_js)?;
         self.forget_index(&unit);
         out(&report)
     }
@@ -134,12 +155,22 @@ impl Engine {
     /// The first Auto Sync pass over the loaded users and directory, as a plan (a dry run:
     /// nothing changes until `applyPlan`). `runId` defaults to `run-<now>-<n>`.
     #[wasm_bindgen(js_name = "planAutoSync")]
-    pub fn plan_auto_sync(&mut self, unit: Ts<UnitRef>, now: &str, #[wasm_bindgen(js_name = "runId")] run_id: Option<String>) -> JsResult<Ts<Plan>> {
+    pub fn plan_auto_sync(
+        &mut self,
+        unit: Ts<UnitRef>,
+        now: &str,
+        #[wasm_bindgen(js_name = "runId")] run_id: Option<String>,
+    ) -> JsResult<Ts<Plan>> {
         let unit = arg(unit, "unit")?;
         let now = instant(now, "now")?;
         self.runs += 1;
-        let run_id = run_id.unwrap_or_else(|| format!("run-{}-{}", now.as_millisecond(), self.runs));
-        let plan = self.inner.presence.plan_auto_sync(&unit, run_id, now).map_err(error_to_js)?;
+        let run_id =
+            run_id.unwrap_or_else(|| format!("run-{}-{}", now.as_millisecond(), self.runs));
+        let plan = self
+            .inner
+            .presence
+            .plan_auto_sync(&unit, run_id, now)
+            .map_err(error_to_js)?;
         out(plan)
     }
 
@@ -150,22 +181,30 @@ impl Engine {
     pub fn retry_auto_sync(
         &mut self,
         #[wasm_bindgen(js_name = "runId")] run_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser> | null | undefined")] refreshed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser> | null | undefined")]
+        refreshed: JsValue,
         now: &str,
     ) -> JsResult<Ts<Plan>> {
         let now = instant(now, "now")?;
-        let refreshed: Option<Vec<ExternalUser>> = if refreshed.is_null() || refreshed.is_undefined() {
+        let refreshed: Option<Vec<ExternalUser>> = if refreshed.is_null()
+            || refreshed.is_undefined()
+        {
             None
         } else {
             let Intake { records, report } = external_batch(&refreshed)?;
             if let Some(r) = report.rejected.first() {
-                let err = crate::core::Error::new(r.code, format!("refreshed directory: {}", r.message));
+                let err =
+                    crate::core::Error::new(r.code, format!("refreshed directory: {}", r.message));
                 return Err(error_to_js(err.at(r.index)));
             }
             Some(records)
         };
         let unit = self.inner.presence.plan(run_id).map(|p| p.unit.clone());
-        let plan = self.inner.presence.retry_auto_sync(run_id, refreshed, now).map_err(error_to_js)?;
+        let plan = self
+            .inner
+            .presence
+            .retry_auto_sync(run_id, refreshed, now)
+            .map_err(error_to_js)?;
         let plan = out(plan)?;
         if let Some(unit) = unit {
             self.forget_index(&unit);
@@ -175,7 +214,10 @@ impl Engine {
 
     /// A pending plan by run id (after `planAutoSync` / `retryAutoSync`), or undefined.
     #[wasm_bindgen(js_name = "pendingPlan")]
-    pub fn pending_plan(&self, #[wasm_bindgen(js_name = "runId")] run_id: &str) -> JsResult<Option<Ts<Plan>>> {
+    pub fn pending_plan(
+        &self,
+        #[wasm_bindgen(js_name = "runId")] run_id: &str,
+    ) -> JsResult<Option<Ts<Plan>>> {
         self.inner.presence.plan(run_id).map(out).transpose()
     }
 
@@ -188,9 +230,18 @@ impl Engine {
     /// Applies a plan: refused with `unmap_threshold_exceeded` (state untouched) when it would
     /// unmap more than the guard allows, unless `force`. Applying twice changes nothing.
     #[wasm_bindgen(js_name = "applyPlan")]
-    pub fn apply_plan(&mut self, #[wasm_bindgen(js_name = "runId")] run_id: &str, actor: &str, now: &str, force: Option<bool>) -> JsResult<Ts<ApplyOutcome>> {
+    pub fn apply_plan(
+        &mut self,
+        #[wasm_bindgen(js_name = "runId")] run_id: &str,
+        actor: &str,
+        now: &str,
+        force: Option<bool>,
+    ) -> JsResult<Ts<ApplyOutcome>> {
         let now = instant(now, "now")?;
-        let outcome = self.inner.apply_plan(run_id, actor, force.unwrap_or(false), now).map_err(error_to_js)?;
+        let outcome = self
+            .inner
+            .apply_plan(run_id, actor, force.unwrap_or(false), now)
+            .map_err(error_to_js)?;
         out(&outcome)
     }
 
@@ -198,7 +249,11 @@ impl Engine {
     #[wasm_bindgen(js_name = "status", unchecked_return_type = "StatusRow[]")]
     pub fn status(&self, unit: Ts<UnitRef>) -> JsResult<JsValue> {
         let unit = arg(unit, "unit")?;
-        let rows: Vec<StatusRow> = self.inner.presence.status_rows(&unit).map_err(error_to_js)?;
+        let rows: Vec<StatusRow> = self
+            .inner
+            .presence
+            .status_rows(&unit)
+            .map_err(error_to_js)?;
         list(&rows)
     }
 
@@ -219,11 +274,21 @@ impl Engine {
     /// Searches the unit's external directory by name as it exists there (case- and
     /// accent-insensitive, any token order, prefix and typo tolerant), best first.
     #[wasm_bindgen(js_name = "searchExternal", unchecked_return_type = "SearchHit[]")]
-    pub fn search_external(&mut self, unit: Ts<UnitRef>, query: &str, limit: Option<u32>) -> JsResult<JsValue> {
+    pub fn search_external(
+        &mut self,
+        unit: Ts<UnitRef>,
+        query: &str,
+        limit: Option<u32>,
+    ) -> JsResult<JsValue> {
         let unit = arg(unit, "unit")?;
         let fresh = !matches!(&self.search, Some((u, _)) if *u == unit);
         if fresh {
-            let dir = self.inner.presence.unit(&unit).map(|u| u.directory()).unwrap_or(&[]);
+            let dir = self
+                .inner
+                .presence
+                .unit(&unit)
+                .map(|u| u.directory())
+                .unwrap_or(&[]);
             self.search = Some((unit.clone(), NameIndex::new(dir)));
         }
         let hits: Vec<SearchHit> = match &self.search {
@@ -245,36 +310,89 @@ impl Engine {
         now: &str,
         reassign: Option<bool>,
     ) -> JsResult<JsValue> {
-        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
+        let (unit, actor, now) = (
+            arg(unit, "unit")?,
+            arg(actor, "actor")?,
+            instant(now, "now")?,
+        );
         let events = self
             .inner
             .presence
-            .map(&unit, user_id, external_id, reassign.unwrap_or(false), &actor, now)
+            .map(
+                &unit,
+                user_id,
+                external_id,
+                reassign.unwrap_or(false),
+                &actor,
+                now,
+            )
             .map_err(error_to_js)?;
         list(&events)
     }
 
     /// Unmaps a user (`manual_unmap`); Auto Sync may map it again later.
     #[wasm_bindgen(js_name = "unmap", unchecked_return_type = "AuditEvent[]")]
-    pub fn unmap(&mut self, unit: Ts<UnitRef>, actor: Ts<Actor>, #[wasm_bindgen(js_name = "userId")] user_id: &str, now: &str) -> JsResult<JsValue> {
-        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
-        let events = self.inner.presence.unmap(&unit, user_id, &actor, now).map_err(error_to_js)?;
+    pub fn unmap(
+        &mut self,
+        unit: Ts<UnitRef>,
+        actor: Ts<Actor>,
+        #[wasm_bindgen(js_name = "userId")] user_id: &str,
+        now: &str,
+    ) -> JsResult<JsValue> {
+        let (unit, actor, now) = (
+            arg(unit, "unit")?,
+            arg(actor, "actor")?,
+            instant(now, "now")?,
+        );
+        let events = self
+            .inner
+            .presence
+            .unmap(&unit, user_id, &actor, now)
+            .map_err(error_to_js)?;
         list(&events)
     }
 
     /// Keeps a user out of Auto Sync (releasing any link).
     #[wasm_bindgen(js_name = "exclude", unchecked_return_type = "AuditEvent[]")]
-    pub fn exclude(&mut self, unit: Ts<UnitRef>, actor: Ts<Actor>, #[wasm_bindgen(js_name = "userId")] user_id: &str, now: &str) -> JsResult<JsValue> {
-        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
-        let events = self.inner.presence.exclude(&unit, user_id, &actor, now).map_err(error_to_js)?;
+    pub fn exclude(
+        &mut self,
+        unit: Ts<UnitRef>,
+        actor: Ts<Actor>,
+        #[wasm_bindgen(js_name = "userId")] user_id: &str,
+        now: &str,
+    ) -> JsResult<JsValue> {
+        let (unit, actor, now) = (
+            arg(unit, "unit")?,
+            arg(actor, "actor")?,
+            instant(now, "now")?,
+        );
+        let events = self
+            .inner
+            .presence
+            .exclude(&unit, user_id, &actor, now)
+            .map_err(error_to_js)?;
         list(&events)
     }
 
     /// Lets an excluded user take part in Auto Sync again.
     #[wasm_bindgen(js_name = "include", unchecked_return_type = "AuditEvent[]")]
-    pub fn include(&mut self, unit: Ts<UnitRef>, actor: Ts<Actor>, #[wasm_bindgen(js_name = "userId")] user_id: &str, now: &str) -> JsResult<JsValue> {
-        let (unit, actor, now) = (arg(unit, "unit")?, arg(actor, "actor")?, instant(now, "now")?);
-        let events = self.inner.presence.include(&unit, user_id, &actor, now).map_err(error_to_js)?;
+    pub fn include(
+        &mut self,
+        unit: Ts<UnitRef>,
+        actor: Ts<Actor>,
+        #[wasm_bindgen(js_name = "userId")] user_id: &str,
+        now: &str,
+    ) -> JsResult<JsValue> {
+        let (unit, actor, now) = (
+            arg(unit, "unit")?,
+            arg(actor, "actor")?,
+            instant(now, "now")?,
+        );
+        let events = self
+            .inner
+            .presence
+            .include(&unit, user_id, &actor, now)
+            .map_err(error_to_js)?;
         list(&events)
     }
 
@@ -288,14 +406,19 @@ impl Engine {
     #[wasm_bindgen(js_name = "setSchedule")]
     pub fn set_schedule(&mut self, unit: Ts<UnitRef>, schedule: Ts<Schedule>) -> JsResult<()> {
         let (unit, schedule) = (arg(unit, "unit")?, arg(schedule, "schedule")?);
-        self.inner.set_schedule(&unit, schedule).map_err(error_to_js)
+        self.inner
+            .set_schedule(&unit, schedule)
+            .map_err(error_to_js)
     }
 
     /// The next `count` Auto Sync runs of a unit after `from`, as RFC 3339 UTC strings.
     #[wasm_bindgen(js_name = "nextRuns")]
     pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: u32) -> JsResult<Vec<String>> {
         let (unit, from) = (arg(unit, "unit")?, instant(from, "from")?);
-        let runs = self.inner.next_runs(&unit, from, count as usize).map_err(error_to_js)?;
+        let runs = self
+            .inner
+            .next_runs(&unit, from, count as usize)
+            .map_err(error_to_js)?;
         Ok(runs.iter().map(|t| t.to_string()).collect())
     }
 
@@ -321,14 +444,31 @@ impl Engine {
     /// Links an ACD tenant to a WFM tenant as `acdId`. Refused with
     /// `acd_tenant_already_linked` when another WFM tenant has it. False when already linked.
     #[wasm_bindgen(js_name = "linkAcd")]
-    pub fn link_acd(&mut self, #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str, #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str, #[wasm_bindgen(js_name = "acdId")] acd_id: &str, now: &str) -> JsResult<bool> {
+    pub fn link_acd(
+        &mut self,
+        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
+        #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str,
+        #[wasm_bindgen(js_name = "acdId")] acd_id: &str,
+        now: &str,
+    ) -> JsResult<bool> {
         let now = instant(now, "now")?;
-        self.inner.wfm.link(wfm_tenant_id, acd_tenant_id, acd_id, now).map_err(error_to_js)
+        self.inner
+            .wfm
+            .link(wfm_tenant_id, acd_tenant_id, acd_id, now)
+            .map_err(error_to_js)
     }
 
     #[wasm_bindgen(js_name = "unlinkAcd")]
-    pub fn unlink_acd(&mut self, #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str, #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str) -> JsResult<()> {
-        self.inner.wfm.unlink(wfm_tenant_id, acd_tenant_id).map(|_| ()).map_err(error_to_js)
+    pub fn unlink_acd(
+        &mut self,
+        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
+        #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str,
+    ) -> JsResult<()> {
+        self.inner
+            .wfm
+            .unlink(wfm_tenant_id, acd_tenant_id)
+            .map(|_| ())
+            .map_err(error_to_js)
     }
 
     /// The WFM delta for a tenant when a run is due (`sync_not_due` otherwise, naming the
@@ -343,9 +483,10 @@ impl Engine {
         now: &str,
     ) -> JsResult<Ts<Delta>> {
         let now = instant(now, "now")?;
-        let batches: Vec<AcdBatch> =
-            serde_wasm_bindgen::from_value(batches).map_err(|e| invalid_input(format!("batches: {e}")))?;
-        let delta = wfm::sync(&mut self.inner.wfm, wfm_tenant_id, &batches, now).map_err(error_to_js)?;
+        let batches: Vec<AcdBatch> = serde_wasm_bindgen::from_value(batches)
+            .map_err(|e| invalid_input(format!("batches: {e}")))?;
+        let delta =
+            wfm::sync(&mut self.inner.wfm, wfm_tenant_id, &batches, now).map_err(error_to_js)?;
         out(&delta)
     }
 

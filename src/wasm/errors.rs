@@ -47,13 +47,20 @@ impl<T> IntoJs<T> for crate::core::Result<T> {
 }
 
 /// Whether `value` is an error thrown by usersync.
-#[wasm_bindgen(js_name = "isUsersyncError", unchecked_return_type = "value is UsersyncError")]
+#[wasm_bindgen(
+    js_name = "isUsersyncError",
+    unchecked_return_type = "value is UsersyncError"
+)]
 pub fn is_usersync_error(
     #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
 ) -> bool {
-    let Some(err) = value.dyn_ref::<js_sys::Error>() else { return false };
+    let Some(err) = value.dyn_ref::<js_sys::Error>() else {
+        return false;
+    };
     if err.name() != "UsersyncError" {
         return false;
     }
-    js_sys::Reflect::get(value, &"code".into()).map(|c| c.is_string()).unwrap_or(false)
+    js_sys::Reflect::get(value, &"code".into())
+        .map(|c| c.is_string())
+        .unwrap_or(false)
 }

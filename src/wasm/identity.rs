@@ -23,8 +23,11 @@ fn key_of(value: &JsValue, opts: &KeyOptions) -> Result<EmailKey, Error> {
         .dyn_ref::<js_sys::JsString>()
         .ok_or_else(|| Error::invalid_input("email: expected a string").with_field("email"))?;
     if !s.is_valid_utf16() {
-        return Err(Error::new(ErrorCode::InvalidEmail, "not well-formed UTF-16 (a lone surrogate)")
-            .with_field("email"));
+        return Err(Error::new(
+            ErrorCode::InvalidEmail,
+            "not well-formed UTF-16 (a lone surrogate)",
+        )
+        .with_field("email"));
     }
     email_key(&String::from(s), opts)
 }
@@ -75,8 +78,18 @@ pub fn email_keys_js(
         .iter()
         .enumerate()
         .map(|(index, v)| match key_of(&v, &opts) {
-            Ok(key) => EmailKeyOutcome { index, key: Some(key), collision: None, error: None },
-            Err(e) => EmailKeyOutcome { index, key: None, collision: None, error: Some(e.at(index)) },
+            Ok(key) => EmailKeyOutcome {
+                index,
+                key: Some(key),
+                collision: None,
+                error: None,
+            },
+            Err(e) => EmailKeyOutcome {
+                index,
+                key: None,
+                collision: None,
+                error: Some(e.at(index)),
+            },
         })
         .collect();
     let index = ConfusableIndex::new(outcomes.iter().filter_map(|o| o.key.as_ref()));

@@ -4,8 +4,8 @@
 use super::convert::{records_from_js, Element};
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use crate::core::intake::{
-    intake_external, intake_external_bytes, intake_source, intake_source_bytes, merge,
-    CsvOptions, InputFormat, Intake, IntakeReport, RawRecord, Rejection, Side,
+    intake_external, intake_external_bytes, intake_source, intake_source_bytes, merge, CsvOptions,
+    InputFormat, Intake, IntakeReport, RawRecord, Rejection, Side,
 };
 use crate::core::records::{ExternalUser, SourceUser};
 use crate::core::ErrorCode;
@@ -30,7 +30,10 @@ pub struct ExternalIntake {
 }
 
 /// Splits a JS array into raw records and rejections for elements that are not objects.
-pub(crate) fn raw_records(value: &JsValue, side: Side) -> JsResult<(Vec<RawRecord>, Vec<Rejection>)> {
+pub(crate) fn raw_records(
+    value: &JsValue,
+    side: Side,
+) -> JsResult<(Vec<RawRecord>, Vec<Rejection>)> {
     let elements = records_from_js(value).map_err(invalid_input)?;
     let mut raw = Vec::with_capacity(elements.len());
     let mut rejected = Vec::new();
@@ -62,7 +65,9 @@ pub(crate) fn external_batch(value: &JsValue) -> JsResult<Intake<ExternalUser>> 
 }
 
 fn csv_options(csv: Option<Ts<CsvOptions>>) -> JsResult<CsvOptions> {
-    csv.map(|c| c.to_rust().map_err(invalid_input)).transpose().map(Option::unwrap_or_default)
+    csv.map(|c| c.to_rust().map_err(invalid_input))
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 /// Validates and de-duplicates a batch of CXone users given as JS objects (the SPEC's
@@ -117,11 +122,22 @@ pub fn parse_external_users(
 
 /// Intake report only, for a quick look at a file (the CLI's `intake` command).
 #[wasm_bindgen(js_name = "intakeReport")]
-pub fn intake_report(bytes: &[u8], side: Ts<Side>, format: Ts<InputFormat>) -> JsResult<Ts<IntakeReport>> {
-    let (side, format) = (side.to_rust().map_err(invalid_input)?, format.to_rust().map_err(invalid_input)?);
+pub fn intake_report(
+    bytes: &[u8],
+    side: Ts<Side>,
+    format: Ts<InputFormat>,
+) -> JsResult<Ts<IntakeReport>> {
+    let (side, format) = (
+        side.to_rust().map_err(invalid_input)?,
+        format.to_rust().map_err(invalid_input)?,
+    );
     let report = match side {
-        Side::Source => intake_source_bytes(bytes, format, &CsvOptions::default()).map(|i| i.report),
-        Side::External => intake_external_bytes(bytes, format, &CsvOptions::default()).map(|i| i.report),
+        Side::Source => {
+            intake_source_bytes(bytes, format, &CsvOptions::default()).map(|i| i.report)
+        }
+        Side::External => {
+            intake_external_bytes(bytes, format, &CsvOptions::default()).map(|i| i.report)
+        }
     }
     .map_err(error_to_js)?;
     Ts::from_rust(&report).map_err(invalid_input)

@@ -4,8 +4,8 @@
 
 pub mod bulk;
 pub mod connectors;
-pub mod engine;
 pub mod convert;
+pub mod engine;
 pub mod errors;
 pub mod identity;
 pub mod intake;

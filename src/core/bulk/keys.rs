@@ -107,7 +107,9 @@ pub(crate) fn ascii_skeleton_hash(s: &str, out: &mut Vec<u8>) -> u64 {
     for b in s.bytes() {
         match t.get(usize::from(b)) {
             Some((1, piece)) => out.push(piece[0]),
-            Some((len, piece)) => out.extend_from_slice(piece.get(..usize::from(*len)).unwrap_or_default()),
+            Some((len, piece)) => {
+                out.extend_from_slice(piece.get(..usize::from(*len)).unwrap_or_default())
+            }
             None => out.push(b),
         }
     }

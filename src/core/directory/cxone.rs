@@ -74,9 +74,11 @@ impl ProfileIndex {
         for (i, p) in list.iter().enumerate() {
             let id = p.profile_id.trim().to_string();
             if id.is_empty() {
-                return Err(Error::invalid_input(format!("profilePermissions[{i}]: profileId is empty"))
-                    .at(i)
-                    .with_field("profileId"));
+                return Err(Error::invalid_input(format!(
+                    "profilePermissions[{i}]: profileId is empty"
+                ))
+                .at(i)
+                .with_field("profileId"));
             }
             if map.insert(id.clone(), p.permissions.clone()).is_some() {
                 return Err(Error::invalid_input(format!(
@@ -97,17 +99,22 @@ impl ProfileIndex {
 
 /// Checks a version segment such as `v23.0`.
 pub fn check_api_version(v: &str) -> Result<&str> {
-    let ok = v.strip_prefix('v').and_then(|r| r.split_once('.')).is_some_and(|(a, b)| {
-        !a.is_empty()
-            && !b.is_empty()
-            && a.bytes().all(|c| c.is_ascii_digit())
-            && b.bytes().all(|c| c.is_ascii_digit())
-    });
+    let ok = v
+        .strip_prefix('v')
+        .and_then(|r| r.split_once('.'))
+        .is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        });
     if ok {
         Ok(v)
     } else {
-        Err(Error::invalid_input(format!("apiVersion must look like v23.0, got {v:?}"))
-            .with_field("apiVersion"))
+        Err(
+            Error::invalid_input(format!("apiVersion must look like v23.0, got {v:?}"))
+                .with_field("apiVersion"),
+        )
     }
 }
 
@@ -222,7 +229,9 @@ pub fn decode_page(
     }
     let resp: Response = serde_json::from_slice(body).map_err(|e| shape_error(page, &e))?;
     let top = u64::from(per_page.max(1));
-    let total_pages = resp.total_records.and_then(|t| u32::try_from(t.div_ceil(top)).ok());
+    let total_pages = resp
+        .total_records
+        .and_then(|t| u32::try_from(t.div_ceil(top)).ok());
     let next_link = resp.links.and_then(|l| l.next).and_then(|l| match l {
         LinkValue::Text(s) => non_empty(Some(s)),
         LinkValue::Object { href } => non_empty(href),
@@ -243,11 +252,15 @@ pub fn decode_page(
 
     let mut records = Vec::with_capacity(resp.agents.len());
     for (i, a) in resp.agents.into_iter().enumerate() {
-        let id = a.agent_id.map(IdValue::into_string).filter(|s| !s.is_empty()).ok_or_else(|| {
-            Error::invalid_input(format!("page {page}: agents[{i}]: agentId is missing"))
-                .at(i)
-                .with_field("agentId")
-        })?;
+        let id = a
+            .agent_id
+            .map(IdValue::into_string)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Error::invalid_input(format!("page {page}: agents[{i}]: agentId is missing"))
+                    .at(i)
+                    .with_field("agentId")
+            })?;
         let active = match a.is_active {
             None => None,
             Some(BoolValue::Bool(b)) => Some(b),
@@ -255,14 +268,19 @@ pub fn decode_page(
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => {
-                    return Err(Error::invalid_input(format!("page {page}: agents[{i}]: isActive is {s:?}"))
-                        .at(i)
-                        .with_id(id)
-                        .with_field("isActive"))
+                    return Err(Error::invalid_input(format!(
+                        "page {page}: agents[{i}]: isActive is {s:?}"
+                    ))
+                    .at(i)
+                    .with_id(id)
+                    .with_field("isActive"))
                 }
             },
         };
-        let permissions = a.profile_id.map(IdValue::into_string).and_then(|p| profiles.get(&p));
+        let permissions = a
+            .profile_id
+            .map(IdValue::into_string)
+            .and_then(|p| profiles.get(&p));
         records.push(SourceUser {
             agent_number: Some(id.clone()),
             id,
@@ -271,13 +289,21 @@ pub fn decode_page(
             last_name: non_empty(a.last_name),
             user_name: non_empty(a.user_name),
             active,
-            team_id: a.team_id.map(IdValue::into_string).filter(|s| !s.is_empty()),
+            team_id: a
+                .team_id
+                .map(IdValue::into_string)
+                .filter(|s| !s.is_empty()),
             permissions,
             updated_at: non_empty(a.last_updated).map(|t| normalize_timestamp(&t).unwrap_or(t)),
             ..Default::default()
         });
     }
-    Ok(Page { records, next, total_pages, total_records: resp.total_records })
+    Ok(Page {
+        records,
+        next,
+        total_pages,
+        total_records: resp.total_records,
+    })
 }
 
 /// RFC 3339 UTC for a time with an offset, or (inferred for CXone) without one as UTC.
@@ -285,14 +311,21 @@ fn normalize_timestamp(s: &str) -> Option<String> {
     let s = s.trim();
     let ts = match s.parse::<jiff::Timestamp>() {
         Ok(ts) => ts,
-        Err(_) => {
-            s.parse::<jiff::civil::DateTime>().ok()?.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp()
-        }
+        Err(_) => s
+            .parse::<jiff::civil::DateTime>()
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()?
+            .timestamp(),
     };
     // Whole milliseconds print as three digits (`.420Z`, as JS's toISOString does), not the
     // shortest form (`.42Z`), so equal times from JS and from here compare equal as strings.
     let nanos = ts.subsec_nanosecond();
-    Some(if nanos != 0 && nanos % 1_000_000 == 0 { format!("{ts:.3}") } else { ts.to_string() })
+    Some(if nanos != 0 && nanos % 1_000_000 == 0 {
+        format!("{ts:.3}")
+    } else {
+        ts.to_string()
+    })
 }
 
 #[cfg(test)]
@@ -302,8 +335,14 @@ mod tests {
 
     fn profiles() -> ProfileIndex {
         ProfileIndex::new(&[
-            ProfilePermissions { profile_id: "11".into(), permissions: vec!["UserMapping.Map".into()] },
-            ProfilePermissions { profile_id: "12".into(), permissions: vec![] },
+            ProfilePermissions {
+                profile_id: "11".into(),
+                permissions: vec!["UserMapping.Map".into()],
+            },
+            ProfilePermissions {
+                profile_id: "12".into(),
+                permissions: vec![],
+            },
         ])
         .unwrap()
     }
@@ -323,24 +362,46 @@ mod tests {
             ]
         });
         let p = decode_page(1, 3, &serde_json::to_vec(&b).unwrap(), &profiles()).unwrap();
-        assert_eq!((p.next.clone(), p.total_pages, p.total_records), (NextPage::Page(2), Some(3), Some(7)));
+        assert_eq!(
+            (p.next.clone(), p.total_pages, p.total_records),
+            (NextPage::Page(2), Some(3), Some(7))
+        );
         let ann = &p.records[0];
         assert_eq!(ann.id, "1001");
         assert_eq!(ann.agent_number.as_deref(), Some("1001"));
-        assert_eq!(ann.email.as_deref(), Some("Ann@X.com"), "trimmed; case is the email key's business");
+        assert_eq!(
+            ann.email.as_deref(),
+            Some("Ann@X.com"),
+            "trimmed; case is the email key's business"
+        );
         assert_eq!(ann.user_name.as_deref(), Some("ann@x.com"));
         assert_eq!(ann.team_id.as_deref(), Some("55"));
         assert_eq!(ann.active, Some(true));
         assert_eq!(ann.permissions, Some(vec!["UserMapping.Map".to_string()]));
-        assert_eq!(ann.updated_at.as_deref(), Some("2026-10-01T10:00:00.123Z"), "no offset read as UTC");
+        assert_eq!(
+            ann.updated_at.as_deref(),
+            Some("2026-10-01T10:00:00.123Z"),
+            "no offset read as UTC"
+        );
         let two = &p.records[1];
         assert_eq!(two.active, Some(false));
-        assert_eq!(two.permissions, Some(vec![]), "a known profile granting nothing is an empty list");
+        assert_eq!(
+            two.permissions,
+            Some(vec![]),
+            "a known profile granting nothing is an empty list"
+        );
         assert_eq!(two.updated_at.as_deref(), Some("2026-10-01T10:00:00Z"));
         let three = &p.records[2];
-        assert_eq!(three.permissions, None, "unknown profile: permissions missing");
+        assert_eq!(
+            three.permissions, None,
+            "unknown profile: permissions missing"
+        );
         assert_eq!(three.email, None);
-        assert_eq!(three.updated_at.as_deref(), Some("yesterday"), "unparseable kept for the intake");
+        assert_eq!(
+            three.updated_at.as_deref(),
+            Some("yesterday"),
+            "unparseable kept for the intake"
+        );
     }
 
     #[test]
@@ -354,13 +415,22 @@ mod tests {
             NextPage::Uri("/inContactAPI/services/v23.0/agents?skip=3&top=3".into())
         );
         let href = br#"{"_links": {"next": {"href": "https://x/n"}}, "agents": [{"agentId": 1}]}"#;
-        assert_eq!(decode_page(1, 3, href, &idx).unwrap().next, NextPage::Uri("https://x/n".into()));
+        assert_eq!(
+            decode_page(1, 3, href, &idx).unwrap().next,
+            NextPage::Uri("https://x/n".into())
+        );
         let full = br#"{"agents": [{"agentId": 1}, {"agentId": 2}]}"#;
-        assert_eq!(decode_page(4, 2, full, &idx).unwrap().next, NextPage::Page(5));
+        assert_eq!(
+            decode_page(4, 2, full, &idx).unwrap().next,
+            NextPage::Page(5)
+        );
         let short = br#"{"_links": {"next": null}, "agents": [{"agentId": 1}]}"#;
         assert_eq!(decode_page(4, 2, short, &idx).unwrap().next, NextPage::None);
         let p = decode_page(1, 100, b" \n", &idx).unwrap();
-        assert!(p.records.is_empty() && p.next == NextPage::None, "204 / empty body: no agents");
+        assert!(
+            p.records.is_empty() && p.next == NextPage::None,
+            "204 / empty body: no agents"
+        );
         let empty_total = br#"{"totalRecords": 500, "agents": []}"#;
         assert_eq!(
             decode_page(1, 100, empty_total, &idx).unwrap().next,
@@ -372,15 +442,31 @@ mod tests {
     #[test]
     fn bad_pages_are_invalid_input_naming_the_page() {
         let idx = ProfileIndex::default();
-        for b in [&b"{\"agents\": ["[..], b"{\"agent\": []}", b"{\"agents\": [{\"agentId\": 1.5}]}", b"[]"] {
+        for b in [
+            &b"{\"agents\": ["[..],
+            b"{\"agent\": []}",
+            b"{\"agents\": [{\"agentId\": 1.5}]}",
+            b"[]",
+        ] {
             let e = decode_page(3, 10, b, &idx).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidInput);
             assert!(e.message.starts_with("page 3: "), "{}", e.message);
         }
-        let e = decode_page(3, 10, br#"{"agents": [{"agentId": 1}, {"userName": "x"}]}"#, &idx).unwrap_err();
+        let e = decode_page(
+            3,
+            10,
+            br#"{"agents": [{"agentId": 1}, {"userName": "x"}]}"#,
+            &idx,
+        )
+        .unwrap_err();
         assert!(e.message.contains("agents[1]: agentId is missing"));
-        let e =
-            decode_page(3, 10, br#"{"agents": [{"agentId": 1, "isActive": "maybe"}]}"#, &idx).unwrap_err();
+        let e = decode_page(
+            3,
+            10,
+            br#"{"agents": [{"agentId": 1, "isActive": "maybe"}]}"#,
+            &idx,
+        )
+        .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("isActive"));
     }
 
@@ -395,19 +481,47 @@ mod tests {
         )
         .unwrap();
         assert_eq!(u, "https://api.x/inContactAPI/services/v23.0/agents?skip=1000&top=500&updateSince=2026-01-01T00%3A00%3A00Z");
-        let u = list_url("https://api.x", "v2.0", 1, 10, Some((SinceParam::UpdatedSince, "t"))).unwrap();
+        let u = list_url(
+            "https://api.x",
+            "v2.0",
+            1,
+            10,
+            Some((SinceParam::UpdatedSince, "t")),
+        )
+        .unwrap();
         assert!(u.ends_with("?skip=0&top=10&updatedSince=t"), "{u}");
         for bad in ["23.0", "v23", "v.0", "v2x.0", "v23.0/../x"] {
-            assert!(list_url("https://api.x", bad, 1, 10, None).is_err(), "{bad}");
+            assert!(
+                list_url("https://api.x", bad, 1, 10, None).is_err(),
+                "{bad}"
+            );
         }
-        assert_eq!(check_since("2026-01-01T02:00:00+02:00").unwrap(), "2026-01-01T00:00:00Z");
-        assert_eq!(check_since("2026-01-01T00:00:00").unwrap(), "2026-01-01T00:00:00Z");
+        assert_eq!(
+            check_since("2026-01-01T02:00:00+02:00").unwrap(),
+            "2026-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            check_since("2026-01-01T00:00:00").unwrap(),
+            "2026-01-01T00:00:00Z"
+        );
         assert!(check_since("last week").is_err());
-        assert_eq!(check_since("2026-01-01T00:00:00.420Z").unwrap(), "2026-01-01T00:00:00.420Z");
-        assert_eq!(check_since("2026-01-01T00:00:00.000001Z").unwrap(), "2026-01-01T00:00:00.000001Z");
+        assert_eq!(
+            check_since("2026-01-01T00:00:00.420Z").unwrap(),
+            "2026-01-01T00:00:00.420Z"
+        );
+        assert_eq!(
+            check_since("2026-01-01T00:00:00.000001Z").unwrap(),
+            "2026-01-01T00:00:00.000001Z"
+        );
         let dup = [
-            ProfilePermissions { profile_id: "1".into(), permissions: vec![] },
-            ProfilePermissions { profile_id: " 1".into(), permissions: vec![] },
+            ProfilePermissions {
+                profile_id: "1".into(),
+                permissions: vec![],
+            },
+            ProfilePermissions {
+                profile_id: " 1".into(),
+                permissions: vec![],
+            },
         ];
         assert_eq!(ProfileIndex::new(&dup).unwrap_err().index, Some(1));
         let s: SinceParam = serde_json::from_str("\"updatedSince\"").unwrap();

@@ -63,7 +63,9 @@ impl FetchProgress {
         let n = u32::try_from(page.records.len()).unwrap_or(u32::MAX);
         self.records_fetched = self.records_fetched.saturating_add(n);
         self.total_pages = page.total_pages;
-        self.total_records = page.total_records.map(|t| u32::try_from(t).unwrap_or(u32::MAX));
+        self.total_records = page
+            .total_records
+            .map(|t| u32::try_from(t).unwrap_or(u32::MAX));
     }
 }
 
@@ -86,7 +88,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 4, base_delay_ms: 500, max_delay_ms: 8_000, max_retry_after_ms: 60_000 }
+        RetryPolicy {
+            max_retries: 4,
+            base_delay_ms: 500,
+            max_delay_ms: 8_000,
+            max_retry_after_ms: 60_000,
+        }
     }
 }
 
@@ -117,7 +124,10 @@ impl RetryPolicy {
                 if spent {
                     return Decision::Fail(Error::new(
                         ErrorCode::RateLimited,
-                        format!("HTTP 429: still rate limited after {} retries", self.max_retries),
+                        format!(
+                            "HTTP 429: still rate limited after {} retries",
+                            self.max_retries
+                        ),
                     ));
                 }
                 let wait = retry_after
@@ -136,7 +146,10 @@ impl RetryPolicy {
                     Decision::Retry(self.backoff_ms(attempt))
                 }
             }
-            Some(s) => Decision::Fail(Error::new(ErrorCode::HttpError, format!("HTTP {s}{}", hint(s)))),
+            Some(s) => Decision::Fail(Error::new(
+                ErrorCode::HttpError,
+                format!("HTTP {s}{}", hint(s)),
+            )),
             None => {
                 if spent {
                     Decision::Fail(Error::new(
@@ -153,7 +166,9 @@ impl RetryPolicy {
     /// `base * 2^attempt`, capped; saturating so a large attempt count cannot overflow.
     pub fn backoff_ms(&self, attempt: u32) -> u32 {
         let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
-        self.base_delay_ms.saturating_mul(factor).min(self.max_delay_ms)
+        self.base_delay_ms
+            .saturating_mul(factor)
+            .min(self.max_delay_ms)
     }
 }
 
@@ -177,15 +192,22 @@ pub fn parse_retry_after_ms(header: &str) -> Option<u32> {
 pub fn normalize_base_url(base: &str) -> Result<String> {
     let trimmed = base.trim().trim_end_matches('/');
     let lower = trimmed.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).ok_or_else(|| {
-        Error::invalid_input("baseUrl must start with https:// or http://").with_field("baseUrl")
-    })?;
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(|| {
+            Error::invalid_input("baseUrl must start with https:// or http://")
+                .with_field("baseUrl")
+        })?;
     if rest.is_empty() || rest.starts_with('/') {
         return Err(Error::invalid_input("baseUrl has no host").with_field("baseUrl"));
     }
-    if trimmed.contains(['?', '#']) || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid_input("baseUrl must not contain a query, a fragment or spaces")
-            .with_field("baseUrl"));
+    if trimmed.contains(['?', '#']) || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(
+            Error::invalid_input("baseUrl must not contain a query, a fragment or spaces")
+                .with_field("baseUrl"),
+        );
     }
     Ok(trimmed.to_string())
 }
@@ -205,8 +227,9 @@ fn origin(url: &str) -> Option<String> {
 /// that request, so a link to another origin than `base` is refused (the response may be
 /// forged or misconfigured; sending the token elsewhere would leak it).
 pub fn resolve_link(base: &str, link: &str, page: u32) -> Result<String> {
-    let base_origin = origin(base)
-        .ok_or_else(|| Error::invalid_input("baseUrl is not an http(s) URL").with_field("baseUrl"))?;
+    let base_origin = origin(base).ok_or_else(|| {
+        Error::invalid_input("baseUrl is not an http(s) URL").with_field("baseUrl")
+    })?;
     let link = link.trim();
     if link.starts_with('/') && !link.starts_with("//") {
         return Ok(format!("{base_origin}{link}"));
@@ -216,7 +239,9 @@ pub fn resolve_link(base: &str, link: &str, page: u32) -> Result<String> {
         Some(_) => Err(Error::invalid_input(format!(
             "page {page}: the next-page link points to another origin than baseUrl; not followed"
         ))),
-        None => Err(Error::invalid_input(format!("page {page}: the next-page link is not a usable URL"))),
+        None => Err(Error::invalid_input(format!(
+            "page {page}: the next-page link is not a usable URL"
+        ))),
     }
 }
 
@@ -239,8 +264,10 @@ pub fn check_per_page(per_page: u32) -> Result<u32> {
     if (1..=MAX_PER_PAGE).contains(&per_page) {
         Ok(per_page)
     } else {
-        Err(Error::invalid_input(format!("perPage must be between 1 and {MAX_PER_PAGE}, got {per_page}"))
-            .with_field("perPage"))
+        Err(Error::invalid_input(format!(
+            "perPage must be between 1 and {MAX_PER_PAGE}, got {per_page}"
+        ))
+        .with_field("perPage"))
     }
 }
 
@@ -268,7 +295,11 @@ pub fn redact(message: &str, token: &str) -> String {
 
 /// The error a page gets when its body is not the JSON the API documents.
 pub(crate) fn shape_error(page: u32, err: &serde_json::Error) -> Error {
-    let what = if err.is_syntax() || err.is_eof() { "malformed JSON" } else { "unexpected response shape" };
+    let what = if err.is_syntax() || err.is_eof() {
+        "malformed JSON"
+    } else {
+        "unexpected response shape"
+    };
     Error::invalid_input(format!("page {page}: {what}: {err}"))
 }
 
@@ -301,7 +332,12 @@ mod tests {
     use super::*;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy { max_retries: 3, base_delay_ms: 100, max_delay_ms: 1_000, max_retry_after_ms: 5_000 }
+        RetryPolicy {
+            max_retries: 3,
+            base_delay_ms: 100,
+            max_delay_ms: 1_000,
+            max_retry_after_ms: 5_000,
+        }
     }
 
     #[test]
@@ -321,8 +357,16 @@ mod tests {
     fn rate_limit_waits_for_retry_after_capped_then_fails_rate_limited() {
         let p = policy();
         assert_eq!(p.decide(0, Some(429), Some("2")), Decision::Retry(2_000));
-        assert_eq!(p.decide(1, Some(429), Some(" 120 ")), Decision::Retry(5_000), "capped");
-        assert_eq!(p.decide(0, Some(429), None), Decision::Retry(100), "backoff without header");
+        assert_eq!(
+            p.decide(1, Some(429), Some(" 120 ")),
+            Decision::Retry(5_000),
+            "capped"
+        );
+        assert_eq!(
+            p.decide(0, Some(429), None),
+            Decision::Retry(100),
+            "backoff without header"
+        );
         assert_eq!(
             p.decide(1, Some(429), Some("Wed, 21 Oct 2015 07:28:00 GMT")),
             Decision::Retry(200),
@@ -347,22 +391,49 @@ mod tests {
                 d => panic!("{d:?}"),
             }
         }
-        let big = RetryPolicy { max_retries: 100, ..p };
-        assert_eq!(big.decide(60, Some(500), None), Decision::Retry(1_000), "no overflow, capped");
+        let big = RetryPolicy {
+            max_retries: 100,
+            ..p
+        };
+        assert_eq!(
+            big.decide(60, Some(500), None),
+            Decision::Retry(1_000),
+            "no overflow, capped"
+        );
         assert_eq!(big.backoff_ms(u32::MAX), 1_000);
     }
 
     #[test]
     fn retry_policy_accepts_any_subset_of_fields() {
         let p: RetryPolicy = serde_json::from_str(r#"{"maxRetries":1}"#).unwrap();
-        assert_eq!(p, RetryPolicy { max_retries: 1, ..RetryPolicy::default() });
+        assert_eq!(
+            p,
+            RetryPolicy {
+                max_retries: 1,
+                ..RetryPolicy::default()
+            }
+        );
     }
 
     #[test]
     fn base_url_is_checked_and_trimmed() {
-        assert_eq!(normalize_base_url(" https://api.example.com/ ").unwrap(), "https://api.example.com");
-        assert_eq!(normalize_base_url("http://127.0.0.1:8080/x//").unwrap(), "http://127.0.0.1:8080/x");
-        for bad in ["", "ftp://x", "https://", "https:///x", "https://x?a=1", "https://x#f", "https://a b"] {
+        assert_eq!(
+            normalize_base_url(" https://api.example.com/ ").unwrap(),
+            "https://api.example.com"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080/x//").unwrap(),
+            "http://127.0.0.1:8080/x"
+        );
+        for bad in [
+            "",
+            "ftp://x",
+            "https://",
+            "https:///x",
+            "https://x?a=1",
+            "https://x#f",
+            "https://a b",
+        ] {
             let e = normalize_base_url(bad).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidInput, "{bad}");
             assert_eq!(e.field.as_deref(), Some("baseUrl"));
@@ -372,25 +443,38 @@ mod tests {
     #[test]
     fn links_are_followed_only_on_the_same_origin() {
         let base = "https://api.example.com:8443/root";
-        assert_eq!(resolve_link(base, "/a?page=2", 1).unwrap(), "https://api.example.com:8443/a?page=2");
+        assert_eq!(
+            resolve_link(base, "/a?page=2", 1).unwrap(),
+            "https://api.example.com:8443/a?page=2"
+        );
         assert_eq!(
             resolve_link(base, "HTTPS://API.example.com:8443/a?skip=5", 1).unwrap(),
             "HTTPS://API.example.com:8443/a?skip=5"
         );
-        for bad in
-            ["https://evil.example.com/a", "https://api.example.com/a", "//evil/a", "javascript:x", "a"]
-        {
+        for bad in [
+            "https://evil.example.com/a",
+            "https://api.example.com/a",
+            "//evil/a",
+            "javascript:x",
+            "a",
+        ] {
             let e = resolve_link(base, bad, 4).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidInput);
             assert!(e.message.starts_with("page 4:"), "{}", e.message);
         }
-        assert!(resolve_link(base, "https://user@api.example.com:8443/a", 1).is_err(), "userinfo refused");
+        assert!(
+            resolve_link(base, "https://user@api.example.com:8443/a", 1).is_err(),
+            "userinfo refused"
+        );
     }
 
     #[test]
     fn query_values_are_percent_encoded() {
         assert_eq!(encode_query_value("a.b+c@x.com"), "a.b%2Bc%40x.com");
-        assert_eq!(encode_query_value("2026-01-01T00:00:00+02:00"), "2026-01-01T00%3A00%3A00%2B02%3A00");
+        assert_eq!(
+            encode_query_value("2026-01-01T00:00:00+02:00"),
+            "2026-01-01T00%3A00%3A00%2B02%3A00"
+        );
         assert_eq!(encode_query_value("é &="), "%C3%A9%20%26%3D");
     }
 
@@ -401,7 +485,10 @@ mod tests {
             let e = check_token(bad).unwrap_err();
             assert!(bad.is_empty() || !e.message.contains(bad));
         }
-        assert_eq!(redact("x secret y secret", "secret"), "x [redacted] y [redacted]");
+        assert_eq!(
+            redact("x secret y secret", "secret"),
+            "x [redacted] y [redacted]"
+        );
         assert_eq!(redact("x", ""), "x");
     }
 

@@ -27,7 +27,9 @@ pub const EMAILS_PER_REQUEST: usize = 40;
 /// [`super::normalize_base_url`].
 pub fn list_url(base: &str, page: u32, per_page: u32) -> Result<String> {
     let per_page = check_per_page(per_page)?;
-    Ok(format!("{base}{EXTENSION_PATH}?type=User&page={page}&perPage={per_page}"))
+    Ok(format!(
+        "{base}{EXTENSION_PATH}?type=User&page={page}&perPage={per_page}"
+    ))
 }
 
 /// The URL of page `page` of the user extensions with any of `emails` (the Auto Sync retry
@@ -51,7 +53,10 @@ pub fn email_batches(emails: &[String]) -> Vec<Vec<String>> {
         .filter(|e| !e.is_empty() && seen.insert(e.to_ascii_lowercase()))
         .map(str::to_string)
         .collect();
-    unique.chunks(EMAILS_PER_REQUEST).map(<[String]>::to_vec).collect()
+    unique
+        .chunks(EMAILS_PER_REQUEST)
+        .map(<[String]>::to_vec)
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -131,8 +136,12 @@ struct Contact {
 /// a server that ignores `page` would otherwise be read forever.
 pub fn decode_page(page: u32, body: &[u8]) -> Result<Page<ExternalUser>> {
     let resp: Response = serde_json::from_slice(body).map_err(|e| shape_error(page, &e))?;
-    let paging =
-        resp.paging.unwrap_or(Paging { page: None, per_page: None, total_pages: None, total_elements: None });
+    let paging = resp.paging.unwrap_or(Paging {
+        page: None,
+        per_page: None,
+        total_pages: None,
+        total_elements: None,
+    });
     if let Some(p) = paging.page {
         if p != page {
             return Err(Error::invalid_input(format!(
@@ -140,10 +149,13 @@ pub fn decode_page(page: u32, body: &[u8]) -> Result<Page<ExternalUser>> {
             )));
         }
     }
-    let total_pages = paging.total_pages.or_else(|| match (paging.total_elements, paging.per_page) {
-        (Some(n), Some(per)) if per > 0 => u32::try_from(n.div_ceil(u64::from(per))).ok(),
-        _ => None,
-    });
+    let total_pages =
+        paging
+            .total_pages
+            .or_else(|| match (paging.total_elements, paging.per_page) {
+                (Some(n), Some(per)) if per > 0 => u32::try_from(n.div_ceil(u64::from(per))).ok(),
+                _ => None,
+            });
     let has_next_link = resp
         .navigation
         .and_then(|n| n.next_page)
@@ -160,9 +172,14 @@ pub fn decode_page(page: u32, body: &[u8]) -> Result<Page<ExternalUser>> {
         if r.kind.as_deref().is_some_and(|k| k != "User") {
             continue;
         }
-        let id = r.id.map(IdValue::into_string).filter(|s| !s.is_empty()).ok_or_else(|| {
-            Error::invalid_input(format!("page {page}: records[{i}]: id is missing")).at(i).with_field("id")
-        })?;
+        let id =
+            r.id.map(IdValue::into_string)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    Error::invalid_input(format!("page {page}: records[{i}]: id is missing"))
+                        .at(i)
+                        .with_field("id")
+                })?;
         let contact = r.contact.unwrap_or_default();
         records.push(ExternalUser {
             id,
@@ -174,7 +191,12 @@ pub fn decode_page(page: u32, body: &[u8]) -> Result<Page<ExternalUser>> {
             ..Default::default()
         });
     }
-    Ok(Page { records, next, total_pages, total_records: paging.total_elements })
+    Ok(Page {
+        records,
+        next,
+        total_pages,
+        total_records: paging.total_elements,
+    })
 }
 
 #[cfg(test)]
@@ -206,11 +228,18 @@ mod tests {
         assert_eq!(p.total_pages, Some(3));
         assert_eq!(p.total_records, Some(12));
         let ids: Vec<&str> = p.records.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["9007199254740993", "2", "3", "5"], "int64 kept exact, Department left out");
+        assert_eq!(
+            ids,
+            ["9007199254740993", "2", "3", "5"],
+            "int64 kept exact, Department left out"
+        );
         let ann = &p.records[0];
         assert_eq!(ann.email.as_deref(), Some("ann@x.com"));
         assert_eq!(ann.display_name.as_deref(), Some("Ann Lee"));
-        assert_eq!((ann.first_name.as_deref(), ann.last_name.as_deref()), (Some("Ann"), Some("Lee")));
+        assert_eq!(
+            (ann.first_name.as_deref(), ann.last_name.as_deref()),
+            (Some("Ann"), Some("Lee"))
+        );
         assert_eq!(ann.active, Some(true));
         assert_eq!(p.records[1].active, Some(false), "NotActivated is inactive");
         assert_eq!(p.records[1].email, None, "empty email is missing");
@@ -222,12 +251,16 @@ mod tests {
     fn last_page_and_navigation_only_paging() {
         let last = body(serde_json::json!({"records": [], "paging": {"page": 3, "totalPages": 3}}));
         assert_eq!(decode_page(3, &last).unwrap().next, NextPage::None);
-        let nav = body(serde_json::json!({"records": [{"id": 1}], "paging": {"page": 2, "perPage": 1},
-            "navigation": {"nextPage": {"uri": "https://x/p3"}, "previousPage": {"uri": "https://x/p1"}}}));
+        let nav = body(
+            serde_json::json!({"records": [{"id": 1}], "paging": {"page": 2, "perPage": 1},
+            "navigation": {"nextPage": {"uri": "https://x/p3"}, "previousPage": {"uri": "https://x/p1"}}}),
+        );
         let p = decode_page(2, &nav).unwrap();
         assert_eq!((p.next, p.total_pages), (NextPage::Page(3), None));
-        let end = body(serde_json::json!({"records": [{"id": 1}], "paging": {"page": 4},
-            "navigation": {"previousPage": {"uri": "https://x/p3"}}}));
+        let end = body(
+            serde_json::json!({"records": [{"id": 1}], "paging": {"page": 4},
+            "navigation": {"previousPage": {"uri": "https://x/p3"}}}),
+        );
         assert_eq!(decode_page(4, &end).unwrap().next, NextPage::None);
         let computed = body(
             serde_json::json!({"records": [], "paging": {"page": 1, "perPage": 100, "totalElements": 250}}),
@@ -243,15 +276,30 @@ mod tests {
             (&b"not json"[..], "malformed JSON"),
             (&b"{\"items\": []}"[..], "unexpected response shape"),
             (&b"{\"records\": {}}"[..], "unexpected response shape"),
-            (&b"{\"records\": [{\"id\": true}]}"[..], "unexpected response shape"),
+            (
+                &b"{\"records\": [{\"id\": true}]}"[..],
+                "unexpected response shape",
+            ),
         ] {
             let e = decode_page(7, b).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidInput);
-            assert!(e.message.starts_with(&format!("page 7: {what}")), "{}", e.message);
+            assert!(
+                e.message.starts_with(&format!("page 7: {what}")),
+                "{}",
+                e.message
+            );
         }
         let e = decode_page(2, br#"{"records": [{"id": 1}, {"name": "x"}]}"#).unwrap_err();
-        assert!(e.message.contains("page 2: records[1]: id is missing"), "{}", e.message);
-        let e = decode_page(2, br#"{"records": [], "paging": {"page": 1, "totalPages": 5}}"#).unwrap_err();
+        assert!(
+            e.message.contains("page 2: records[1]: id is missing"),
+            "{}",
+            e.message
+        );
+        let e = decode_page(
+            2,
+            br#"{"records": [], "paging": {"page": 1, "totalPages": 5}}"#,
+        )
+        .unwrap_err();
         assert!(e.message.contains("did not honour"), "{}", e.message);
     }
 
@@ -263,13 +311,18 @@ mod tests {
         );
         assert!(list_url("https://p.example", 1, 1001).is_err());
         let u = by_email_url("https://p", &["a+b@x.com".into(), "c@y.org".into()], 1, 100).unwrap();
-        assert!(u.ends_with("&perPage=100&email=a%2Bb%40x.com&email=c%40y.org"), "{u}");
+        assert!(
+            u.ends_with("&perPage=100&email=a%2Bb%40x.com&email=c%40y.org"),
+            "{u}"
+        );
     }
 
     #[test]
     fn email_batches_dedupe_and_split() {
-        let emails: Vec<String> =
-            (0..100).map(|i| format!("u{}@x.com", i % 90)).chain([" U1@X.COM ".into(), "".into()]).collect();
+        let emails: Vec<String> = (0..100)
+            .map(|i| format!("u{}@x.com", i % 90))
+            .chain([" U1@X.COM ".into(), "".into()])
+            .collect();
         let batches = email_batches(&emails);
         assert_eq!(batches.iter().map(Vec::len).sum::<usize>(), 90);
         assert!(batches.iter().all(|b| b.len() <= EMAILS_PER_REQUEST));

@@ -156,7 +156,10 @@ fn diagnose(raw: &str) -> String {
     } else {
         "it has a disallowed character, invalid punycode, or breaks the bidi or joiner rules"
     };
-    format!("the domain '{}' is not a valid domain name under UTS #46: {why}", clip(raw))
+    format!(
+        "the domain '{}' is not a valid domain name under UTS #46: {why}",
+        clip(raw)
+    )
 }
 
 /// Longest piece of a domain quoted in a message, in characters.
@@ -185,12 +188,24 @@ mod tests {
     fn messages_quote_at_most_the_start_of_a_huge_domain() {
         // Found by the hardening suite: a 10 MB label came back inside a 10 MB message.
         let huge = "a".repeat(1 << 20);
-        for raw in [huge.clone(), format!("{huge}."), format!("[{huge}"), format!("-{huge}"), format!("{huge}\u{0430}")] {
+        for raw in [
+            huge.clone(),
+            format!("{huge}."),
+            format!("[{huge}"),
+            format!("-{huge}"),
+            format!("{huge}\u{0430}"),
+        ] {
             let err = normalise(&raw).err().expect("invalid");
             assert!(err.len() < 300, "a {}-byte message", err.len());
             assert!(err.contains("bytes)"), "{err}");
         }
         assert_eq!(clip("short.example"), "short.example");
-        assert_eq!(clip(&"\u{00FC}".repeat(100)).chars().filter(|c| *c == '\u{00FC}').count(), SHOWN);
+        assert_eq!(
+            clip(&"\u{00FC}".repeat(100))
+                .chars()
+                .filter(|c| *c == '\u{00FC}')
+                .count(),
+            SHOWN
+        );
     }
 }

@@ -34,8 +34,13 @@ impl Record for SourceUser {
         self.updated_at.as_deref()
     }
     fn same_content(&self, other: &Self) -> bool {
-        SourceUser { updated_at: None, ..self.clone() }
-            == SourceUser { updated_at: None, ..other.clone() }
+        SourceUser {
+            updated_at: None,
+            ..self.clone()
+        } == SourceUser {
+            updated_at: None,
+            ..other.clone()
+        }
     }
 }
 
@@ -47,8 +52,13 @@ impl Record for ExternalUser {
         self.updated_at.as_deref()
     }
     fn same_content(&self, other: &Self) -> bool {
-        ExternalUser { updated_at: None, ..self.clone() }
-            == ExternalUser { updated_at: None, ..other.clone() }
+        ExternalUser {
+            updated_at: None,
+            ..self.clone()
+        } == ExternalUser {
+            updated_at: None,
+            ..other.clone()
+        }
     }
 }
 
@@ -101,7 +111,9 @@ fn resolve_group<T: Record>(
         group.into_iter().partition(|t| t.updated == newest);
 
     let first = candidates.first()?;
-    let agree = candidates.iter().all(|c| c.record.same_content(&first.record));
+    let agree = candidates
+        .iter()
+        .all(|c| c.record.same_content(&first.record));
     if !agree {
         let positions: Vec<usize> = sorted_positions(&candidates);
         for c in &candidates {

@@ -36,9 +36,10 @@ pub(crate) fn read_id(v: Option<&Value>) -> std::result::Result<String, String> 
             }
         }
         Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
-        Some(other) => {
-            Err(format!("has an id that is {}, not a string or an integer", kind(other)))
-        }
+        Some(other) => Err(format!(
+            "has an id that is {}, not a string or an integer",
+            kind(other)
+        )),
     }
 }
 
@@ -52,7 +53,11 @@ struct Reader {
 
 impl Reader {
     fn new(raw: RawRecord, at: Locator) -> Checked<Reader> {
-        let RawRecord { position, mut fields, ill_formed } = raw;
+        let RawRecord {
+            position,
+            mut fields,
+            ill_formed,
+        } = raw;
         if ill_formed.iter().any(|f| f == "id") {
             return Err(at.reject(
                 position,
@@ -64,7 +69,13 @@ impl Reader {
         }
         let id = read_id(fields.remove("id").as_ref())
             .map_err(|why| at.reject(position, None, Some("id"), ErrorCode::MissingField, why))?;
-        Ok(Reader { fields, ill_formed, position, at, id })
+        Ok(Reader {
+            fields,
+            ill_formed,
+            position,
+            at,
+            id,
+        })
     }
 
     fn fail(&self, field: &str, detail: impl std::fmt::Display) -> Rejection {
@@ -80,9 +91,10 @@ impl Reader {
     /// The value of a field, `None` when missing or `null`.
     fn take(&mut self, field: &str) -> Checked<Option<Value>> {
         if self.ill_formed.iter().any(|f| f == field) {
-            return Err(
-                self.fail(field, "is not well-formed text (it holds a lone UTF-16 surrogate)")
-            );
+            return Err(self.fail(
+                field,
+                "is not well-formed text (it holds a lone UTF-16 surrogate)",
+            ));
         }
         Ok(self.fields.remove(field).filter(|v| !v.is_null()))
     }
@@ -91,9 +103,10 @@ impl Reader {
         match self.take(field)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => {
-                Err(self.fail(field, format_args!("must be a string, got {}", kind(&other))))
-            }
+            Some(other) => Err(self.fail(
+                field,
+                format_args!("must be a string, got {}", kind(&other)),
+            )),
         }
     }
 
@@ -105,9 +118,10 @@ impl Reader {
                 field,
                 format_args!("must be a boolean (in CSV: true/false/1/0/yes/no), got {s:?}"),
             )),
-            Some(other) => {
-                Err(self.fail(field, format_args!("must be a boolean, got {}", kind(&other))))
-            }
+            Some(other) => Err(self.fail(
+                field,
+                format_args!("must be a boolean, got {}", kind(&other)),
+            )),
         }
     }
 
@@ -138,7 +152,9 @@ impl Reader {
     }
 
     fn timestamp(&mut self, field: &str) -> Checked<(Option<String>, Option<jiff::Timestamp>)> {
-        let Some(text) = self.text(field)? else { return Ok((None, None)) };
+        let Some(text) = self.text(field)? else {
+            return Ok((None, None));
+        };
         match text.trim().parse::<jiff::Timestamp>() {
             Ok(ts) => Ok((Some(text), Some(ts))),
             Err(e) => Err(self.fail(
@@ -177,7 +193,11 @@ pub(crate) fn source_user(raw: RawRecord, at: Locator) -> Checked<Typed<SourceUs
     let (updated_at, updated) = r.timestamp("updatedAt")?;
     record.updated_at = updated_at;
     record.id = r.id;
-    Ok(Typed { position: r.position, record, updated })
+    Ok(Typed {
+        position: r.position,
+        record,
+        updated,
+    })
 }
 
 pub(crate) fn external_user(raw: RawRecord, at: Locator) -> Checked<Typed<ExternalUser>> {
@@ -196,5 +216,9 @@ pub(crate) fn external_user(raw: RawRecord, at: Locator) -> Checked<Typed<Extern
     let (updated_at, updated) = r.timestamp("updatedAt")?;
     record.updated_at = updated_at;
     record.id = r.id;
-    Ok(Typed { position: r.position, record, updated })
+    Ok(Typed {
+        position: r.position,
+        record,
+        updated,
+    })
 }

@@ -6,8 +6,14 @@ use super::*;
 #[test]
 fn format_from_path_reads_the_extension() {
     assert_eq!(format_from_path("users.json"), Some(InputFormat::Json));
-    assert_eq!(format_from_path("/a.b/users.NDJSON"), Some(InputFormat::Ndjson));
-    assert_eq!(format_from_path("C:\\x\\users.jsonl"), Some(InputFormat::Ndjson));
+    assert_eq!(
+        format_from_path("/a.b/users.NDJSON"),
+        Some(InputFormat::Ndjson)
+    );
+    assert_eq!(
+        format_from_path("C:\\x\\users.jsonl"),
+        Some(InputFormat::Ndjson)
+    );
     assert_eq!(format_from_path("export.Csv"), Some(InputFormat::Csv));
     assert_eq!(format_from_path("users.txt"), None);
     assert_eq!(format_from_path("json"), None);
@@ -34,7 +40,10 @@ fn json_array_positions_are_indexes_and_rejections_get_lines() {
     let (raw, rejected) = parse_bytes(file, InputFormat::Json, Side::Source, &no_csv()).unwrap();
     assert_eq!(raw.iter().map(|r| r.position).collect::<Vec<_>>(), [0, 2]);
     assert_eq!(
-        rejected.iter().map(|r| (r.index, r.line)).collect::<Vec<_>>(),
+        rejected
+            .iter()
+            .map(|r| (r.index, r.line))
+            .collect::<Vec<_>>(),
         [(1, Some(3)), (3, Some(7))]
     );
 }
@@ -74,7 +83,9 @@ fn json_array_edge_cases_parse() {
     .unwrap();
     assert_eq!(ids(&out.records), ["2"]);
     assert_eq!(out.report.rejected.len(), 3);
-    assert!(out.report.rejected[0].message.contains("is a number, not a user object"));
+    assert!(out.report.rejected[0]
+        .message
+        .contains("is a number, not a user object"));
 }
 
 #[test]
@@ -93,7 +104,9 @@ fn ndjson_positions_are_lines_and_bad_lines_are_rejections() {
     );
     assert!(out.report.rejected.iter().all(|r| r.line == Some(r.index)));
     assert!(
-        out.report.rejected[0].message.starts_with("line 4: is not valid JSON"),
+        out.report.rejected[0]
+            .message
+            .starts_with("line 4: is not valid JSON"),
         "{}",
         out.report.rejected[0].message
     );
@@ -105,9 +118,15 @@ fn ndjson_positions_are_lines_and_bad_lines_are_rejections() {
 fn ndjson_bom_and_duplicates_report_lines() {
     let file = b"\xEF\xBB\xBF{\"id\":\"a\",\"updatedAt\":\"2024-01-01T00:00:00Z\"}\n{\"id\":\"a\",\"updatedAt\":\"2024-02-01T00:00:00Z\"}\n";
     let out = intake_external_bytes(file, InputFormat::Ndjson, &no_csv()).unwrap();
-    assert_eq!(out.records[0].updated_at.as_deref(), Some("2024-02-01T00:00:00Z"));
+    assert_eq!(
+        out.records[0].updated_at.as_deref(),
+        Some("2024-02-01T00:00:00Z")
+    );
     let r = only_rejection(&out.report);
-    assert_eq!((r.index, r.line, r.code), (1, Some(1), ErrorCode::Superseded));
+    assert_eq!(
+        (r.index, r.line, r.code),
+        (1, Some(1), ErrorCode::Superseded)
+    );
     assert!(r.message.contains("superseded by line 2"), "{}", r.message);
 }
 
@@ -123,18 +142,34 @@ fn csv_reads_typed_cells_with_physical_lines() {
     let a = &out.records[0];
     assert_eq!(a.email.as_deref(), Some("a@x.com"));
     assert_eq!(a.active, Some(true));
-    assert_eq!(a.permissions, Some(vec!["UserMapping.Map".into(), "Other".into()]));
+    assert_eq!(
+        a.permissions,
+        Some(vec!["UserMapping.Map".into(), "Other".into()])
+    );
     assert_eq!(a.team_features, Some(vec!["WFMAdvanced".into()]));
     assert_eq!(
         out.records[1],
-        SourceUser { id: "b".into(), active: Some(false), ..Default::default() }
+        SourceUser {
+            id: "b".into(),
+            active: Some(false),
+            ..Default::default()
+        }
     );
-    assert_eq!(out.records[2].permissions, Some(vec!["a".into(), "b".into()]));
+    assert_eq!(
+        out.records[2].permissions,
+        Some(vec!["a".into(), "b".into()])
+    );
     // The quoted cell spans lines 2-3, so "b" starts on line 4.
-    assert_eq!(rows(&out.report), [row(5, Some("c"), Some("active"), ErrorCode::InvalidInput)]);
+    assert_eq!(
+        rows(&out.report),
+        [row(5, Some("c"), Some("active"), ErrorCode::InvalidInput)]
+    );
     assert_eq!(out.report.rejected[0].line, Some(5));
     let (raw, _) = parse_bytes(file.as_bytes(), InputFormat::Csv, Side::Source, &no_csv()).unwrap();
-    assert_eq!(raw.iter().map(|r| r.position).collect::<Vec<_>>(), [2, 4, 5, 6]);
+    assert_eq!(
+        raw.iter().map(|r| r.position).collect::<Vec<_>>(),
+        [2, 4, 5, 6]
+    );
 }
 
 #[test]
@@ -152,7 +187,9 @@ fn csv_wrong_arity_and_bad_utf8_are_rejections_and_reading_continues() {
         ]
     );
     assert!(
-        out.report.rejected[0].message.contains("has 2 cells but the header has 3"),
+        out.report.rejected[0]
+            .message
+            .contains("has 2 cells but the header has 3"),
         "{}",
         out.report.rejected[0].message
     );
@@ -163,9 +200,18 @@ fn csv_wrong_arity_and_bad_utf8_are_rejections_and_reading_continues() {
 fn csv_columns_rename_headers_and_delimiter_is_configurable() {
     let opts = CsvOptions {
         columns: vec![
-            CsvColumn { field: "id".into(), header: "User ID".into() },
-            CsvColumn { field: "email".into(), header: "E-mail".into() },
-            CsvColumn { field: "userName".into(), header: "E-mail".into() },
+            CsvColumn {
+                field: "id".into(),
+                header: "User ID".into(),
+            },
+            CsvColumn {
+                field: "email".into(),
+                header: "E-mail".into(),
+            },
+            CsvColumn {
+                field: "userName".into(),
+                header: "E-mail".into(),
+            },
         ],
         delimiter: Some(';'),
     };
@@ -173,13 +219,22 @@ fn csv_columns_rename_headers_and_delimiter_is_configurable() {
     let out = intake_external_bytes(file, InputFormat::Csv, &opts);
     // "id" is also a header, feeding the same field as "User ID".
     let err = out.unwrap_err();
-    assert!(err.message.contains("\"User ID\" and \"id\""), "{}", err.message);
+    assert!(
+        err.message.contains("\"User ID\" and \"id\""),
+        "{}",
+        err.message
+    );
 
     let file = b"User ID;E-mail;displayName;Dept\n42;a@x.com;Ann;Sales\n";
     let out = intake_external_bytes(file, InputFormat::Csv, &opts).unwrap();
     let u = &out.records[0];
     assert_eq!(
-        (u.id.as_str(), u.email.as_deref(), u.user_name.as_deref(), u.display_name.as_deref()),
+        (
+            u.id.as_str(),
+            u.email.as_deref(),
+            u.user_name.as_deref(),
+            u.display_name.as_deref()
+        ),
         ("42", Some("a@x.com"), Some("a@x.com"), Some("Ann"))
     );
 }
@@ -187,20 +242,41 @@ fn csv_columns_rename_headers_and_delimiter_is_configurable() {
 #[test]
 fn csv_header_problems_are_errors() {
     let renamed = CsvOptions {
-        columns: vec![CsvColumn { field: "id".into(), header: "UserId".into() }],
+        columns: vec![CsvColumn {
+            field: "id".into(),
+            header: "UserId".into(),
+        }],
         delimiter: None,
     };
     for (file, opts, needle) in [
         (&b""[..], no_csv(), "no header"),
-        (b"email,name\na@x,A\n", no_csv(), "expected a column named \"id\""),
-        (b"id2,email\n", renamed.clone(), "expected a column named \"UserId\""),
+        (
+            b"email,name\na@x,A\n",
+            no_csv(),
+            "expected a column named \"id\"",
+        ),
+        (
+            b"id2,email\n",
+            renamed.clone(),
+            "expected a column named \"UserId\"",
+        ),
         (b"id,email,email\n", no_csv(), "both feed field `email`"),
         (b"id,\xff\n", no_csv(), "not valid UTF-8"),
-        (b"id\n", CsvOptions { delimiter: Some('é'), ..no_csv() }, "delimiter"),
         (
             b"id\n",
             CsvOptions {
-                columns: vec![CsvColumn { field: "mail".into(), header: "x".into() }],
+                delimiter: Some('é'),
+                ..no_csv()
+            },
+            "delimiter",
+        ),
+        (
+            b"id\n",
+            CsvOptions {
+                columns: vec![CsvColumn {
+                    field: "mail".into(),
+                    header: "x".into(),
+                }],
                 delimiter: None,
             },
             "not a field name",
@@ -215,7 +291,10 @@ fn csv_header_problems_are_errors() {
 #[test]
 fn csv_rename_to_a_field_of_the_other_side_is_allowed_and_ignored() {
     let opts = CsvOptions {
-        columns: vec![CsvColumn { field: "permissions".into(), header: "Perms".into() }],
+        columns: vec![CsvColumn {
+            field: "permissions".into(),
+            header: "Perms".into(),
+        }],
         delimiter: None,
     };
     let out = intake_external_bytes(b"id,Perms\na,x\n", InputFormat::Csv, &opts).unwrap();
@@ -224,8 +303,12 @@ fn csv_rename_to_a_field_of_the_other_side_is_allowed_and_ignored() {
 
 #[test]
 fn csv_missing_id_cell_is_missing_field_with_its_line() {
-    let out = intake_source_bytes(b"id,email\n,a@x.com\n  ,b@x.com\n", InputFormat::Csv, &no_csv())
-        .unwrap();
+    let out = intake_source_bytes(
+        b"id,email\n,a@x.com\n  ,b@x.com\n",
+        InputFormat::Csv,
+        &no_csv(),
+    )
+    .unwrap();
     assert_eq!(
         rows(&out.report),
         [
@@ -256,7 +339,11 @@ fn large_files_parse_in_linear_time() {
         .collect();
     let out = intake_source_bytes(csv.as_bytes(), InputFormat::Csv, &no_csv()).unwrap();
     assert_eq!(out.records.len(), n);
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -269,14 +356,25 @@ fn csv_headers_match_field_names_and_renames_in_any_case() {
     assert_eq!(out.records[0].active, Some(true));
     // A rename's header matches in any case too, and wins over a same-named column.
     let opts = CsvOptions {
-        columns: vec![CsvColumn { field: "email".into(), header: "work mail".into() }],
+        columns: vec![CsvColumn {
+            field: "email".into(),
+            header: "work mail".into(),
+        }],
         ..Default::default()
     };
     let out = intake_source_bytes(b"id,Work Mail\nu1,b@x.com\n", InputFormat::Csv, &opts).unwrap();
     assert_eq!(out.records[0].email.as_deref(), Some("b@x.com"));
     // Two columns that differ only in case feed one field: refused, naming both.
-    let err = intake_source_bytes(b"id,email,EMAIL\nu1,a@x.com,b@x.com\n", InputFormat::Csv, &no_csv())
-        .unwrap_err();
+    let err = intake_source_bytes(
+        b"id,email,EMAIL\nu1,a@x.com,b@x.com\n",
+        InputFormat::Csv,
+        &no_csv(),
+    )
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    assert!(err.message.contains("\"email\" and \"EMAIL\""), "{}", err.message);
+    assert!(
+        err.message.contains("\"email\" and \"EMAIL\""),
+        "{}",
+        err.message
+    );
 }

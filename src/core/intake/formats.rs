@@ -76,7 +76,10 @@ pub(crate) fn parse(
 /// One JSON value as intake sees it: an object (noting a repeated key, which a plain
 /// `Map` would silently resolve to the last value), or the kind of anything else.
 enum Element {
-    Object { fields: Map<String, Value>, repeated: Option<String> },
+    Object {
+        fields: Map<String, Value>,
+        repeated: Option<String>,
+    },
     Other(&'static str),
 }
 
@@ -138,10 +141,18 @@ fn element_record(
     at: Locator,
 ) -> std::result::Result<RawRecord, Rejection> {
     match element {
-        Element::Object { fields, repeated: None } => {
-            Ok(RawRecord { position, fields, ill_formed: Vec::new() })
-        }
-        Element::Object { fields, repeated: Some(key) } => {
+        Element::Object {
+            fields,
+            repeated: None,
+        } => Ok(RawRecord {
+            position,
+            fields,
+            ill_formed: Vec::new(),
+        }),
+        Element::Object {
+            fields,
+            repeated: Some(key),
+        } => {
             let id = read_id(fields.get("id")).ok();
             Err(at.reject(
                 position,
@@ -166,7 +177,9 @@ fn element_record(
 fn bare_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
-    full.strip_suffix(&suffix).map(str::to_owned).unwrap_or(full)
+    full.strip_suffix(&suffix)
+        .map(str::to_owned)
+        .unwrap_or(full)
 }
 
 fn skip_ws(bytes: &[u8], mut pos: usize, line: &mut usize) -> usize {
@@ -187,8 +200,11 @@ fn skip_ws(bytes: &[u8], mut pos: usize, line: &mut usize) -> usize {
 fn parse_json_array(bytes: &[u8], side: Side) -> Result<Parsed> {
     let at = Locator { side, lines: false };
     let not_array = || Error::invalid_input("a JSON file must hold one array of user objects");
-    let mut parsed =
-        Parsed { records: Vec::new(), rejected: Vec::new(), element_lines: Vec::new() };
+    let mut parsed = Parsed {
+        records: Vec::new(),
+        rejected: Vec::new(),
+        element_lines: Vec::new(),
+    };
     let mut line = 1usize;
     let mut pos = skip_ws(bytes, 0, &mut line);
     if bytes.get(pos) != Some(&b'[') {
@@ -250,8 +266,11 @@ fn count_newlines(bytes: &[u8]) -> usize {
 
 fn parse_ndjson(bytes: &[u8], side: Side) -> Parsed {
     let at = Locator { side, lines: true };
-    let mut parsed =
-        Parsed { records: Vec::new(), rejected: Vec::new(), element_lines: Vec::new() };
+    let mut parsed = Parsed {
+        records: Vec::new(),
+        rejected: Vec::new(),
+        element_lines: Vec::new(),
+    };
     for (i, raw_line) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = i.saturating_add(1);
         if raw_line.iter().all(u8::is_ascii_whitespace) {
@@ -263,7 +282,10 @@ fn parse_ndjson(bytes: &[u8], side: Side) -> Parsed {
                 None,
                 None,
                 ErrorCode::InvalidInput,
-                format_args!("is not valid UTF-8 (bad byte at column {})", e.valid_up_to() + 1),
+                format_args!(
+                    "is not valid UTF-8 (bad byte at column {})",
+                    e.valid_up_to() + 1
+                ),
             )),
             Ok(text) => match serde_json::from_str::<Element>(text) {
                 Ok(element) => element_record(element, line_no, at),
@@ -272,7 +294,11 @@ fn parse_ndjson(bytes: &[u8], side: Side) -> Parsed {
                     None,
                     None,
                     ErrorCode::InvalidInput,
-                    format_args!("is not valid JSON (column {}): {}", e.column(), bare_message(&e)),
+                    format_args!(
+                        "is not valid JSON (column {}): {}",
+                        e.column(),
+                        bare_message(&e)
+                    ),
                 )),
             },
         };
@@ -323,8 +349,11 @@ fn parse_csv(bytes: &[u8], side: Side, opts: &CsvOptions) -> Result<Parsed> {
 
     let plan = csv_columns(&headers, side, opts)?;
 
-    let mut parsed =
-        Parsed { records: Vec::new(), rejected: Vec::new(), element_lines: Vec::new() };
+    let mut parsed = Parsed {
+        records: Vec::new(),
+        rejected: Vec::new(),
+        element_lines: Vec::new(),
+    };
     let mut row = csv::ByteRecord::new();
     loop {
         match reader.read_byte_record(&mut row) {
@@ -337,7 +366,11 @@ fn parse_csv(bytes: &[u8], side: Side, opts: &CsvOptions) -> Result<Parsed> {
                 }
             }
             Err(e) => match e.kind() {
-                csv::ErrorKind::UnequalLengths { pos, expected_len, len } => {
+                csv::ErrorKind::UnequalLengths {
+                    pos,
+                    expected_len,
+                    len,
+                } => {
                     let line = pos.as_ref().map_or(0, |p| to_usize(p.line()));
                     parsed.rejected.push(at.reject(
                         line,
@@ -347,7 +380,11 @@ fn parse_csv(bytes: &[u8], side: Side, opts: &CsvOptions) -> Result<Parsed> {
                         format_args!("has {len} cells but the header has {expected_len}"),
                     ));
                 }
-                _ => return Err(Error::invalid_input(format!("the CSV file cannot be read: {e}"))),
+                _ => {
+                    return Err(Error::invalid_input(format!(
+                        "the CSV file cannot be read: {e}"
+                    )))
+                }
             },
         }
     }
@@ -405,8 +442,11 @@ pub(crate) fn csv_columns(
             .filter(|c| c.field == "id")
             .map(|c| format!("{:?}", c.header))
             .collect();
-        let expected =
-            if expected.is_empty() { "\"id\"".to_owned() } else { expected.join(" or ") };
+        let expected = if expected.is_empty() {
+            "\"id\"".to_owned()
+        } else {
+            expected.join(" or ")
+        };
         return Err(Error::invalid_input(format!(
             "the CSV header has no id column (expected a column named {expected})"
         ))
@@ -443,7 +483,11 @@ fn csv_record(
             format_args!("field `{field}` (column {header:?}) is not valid UTF-8"),
         ));
     }
-    Ok(RawRecord { position: line, fields, ill_formed: Vec::new() })
+    Ok(RawRecord {
+        position: line,
+        fields,
+        ill_formed: Vec::new(),
+    })
 }
 
 /// A CSV cell as the JSON value intake expects; `None` when empty (CSV cannot tell empty

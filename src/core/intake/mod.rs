@@ -30,8 +30,8 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub use formats::{format_from_path, parse_bytes};
 pub(crate) use formats::csv_columns;
+pub use formats::{format_from_path, parse_bytes};
 
 use crate::core::error::Result;
 use crate::core::records::{ExternalUser, SourceUser};
@@ -224,7 +224,12 @@ pub fn intake_source(raw: Vec<RawRecord>, positions_are_lines: bool) -> Intake<S
 
 /// Types a batch of external accounts; see [`intake_source`].
 pub fn intake_external(raw: Vec<RawRecord>, positions_are_lines: bool) -> Intake<ExternalUser> {
-    run(raw, Side::External, positions_are_lines, fields::external_user)
+    run(
+        raw,
+        Side::External,
+        positions_are_lines,
+        fields::external_user,
+    )
 }
 
 /// Parses and types a file of CXone users. Records that cannot be parsed are rejections;
@@ -236,7 +241,11 @@ pub fn intake_source_bytes(
 ) -> Result<Intake<SourceUser>> {
     let parsed = formats::parse(bytes, format, Side::Source, csv)?;
     let lines = format != InputFormat::Json;
-    Ok(merge(intake_source(parsed.records, lines), parsed.rejected, &parsed.element_lines))
+    Ok(merge(
+        intake_source(parsed.records, lines),
+        parsed.rejected,
+        &parsed.element_lines,
+    ))
 }
 
 /// Parses and types a file of external accounts; see [`intake_source_bytes`].
@@ -247,7 +256,11 @@ pub fn intake_external_bytes(
 ) -> Result<Intake<ExternalUser>> {
     let parsed = formats::parse(bytes, format, Side::External, csv)?;
     let lines = format != InputFormat::Json;
-    Ok(merge(intake_external(parsed.records, lines), parsed.rejected, &parsed.element_lines))
+    Ok(merge(
+        intake_external(parsed.records, lines),
+        parsed.rejected,
+        &parsed.element_lines,
+    ))
 }
 
 /// Folds rejections made before typing (parse errors, values that are not records) into
@@ -308,7 +321,11 @@ impl Locator {
         let detail = detail.to_string();
         let detail = clip(&detail, MAX_SHOWN);
         let message = match id {
-            Some(id) => format!("{} (id {:?}): {detail}", self.name(position), clip(id, MAX_SHOWN)),
+            Some(id) => format!(
+                "{} (id {:?}): {detail}",
+                self.name(position),
+                clip(id, MAX_SHOWN)
+            ),
             None => format!("{}: {detail}", self.name(position)),
         };
         Rejection {
@@ -351,7 +368,14 @@ fn run<T: dedup::Record>(
     }
     let records = dedup::resolve(typed, at, &mut rejected);
     rejected.sort_by_key(|r| r.index);
-    Intake { report: IntakeReport { received, accepted: records.len(), rejected }, records }
+    Intake {
+        report: IntakeReport {
+            received,
+            accepted: records.len(),
+            rejected,
+        },
+        records,
+    }
 }
 
 #[cfg(test)]
@@ -362,12 +386,29 @@ mod message_tests {
     fn rejection_messages_quote_huge_ids_and_values_only_in_part() {
         // Found by the hardening suite: a 10 MB id and value made a 20 MB message.
         let big = "\u{00E9}".repeat(1 << 20);
-        let at = Locator { side: Side::Source, lines: true };
-        let r = at.reject(3, Some(&big), Some("active"), ErrorCode::InvalidInput, format!("got {big:?}"));
+        let at = Locator {
+            side: Side::Source,
+            lines: true,
+        };
+        let r = at.reject(
+            3,
+            Some(&big),
+            Some("active"),
+            ErrorCode::InvalidInput,
+            format!("got {big:?}"),
+        );
         assert!(r.message.len() < 1200, "a {}-byte message", r.message.len());
-        assert!(r.message.starts_with("line 3 (id \""), "{}", &r.message[..40]);
+        assert!(
+            r.message.starts_with("line 3 (id \""),
+            "{}",
+            &r.message[..40]
+        );
         assert!(r.message.contains("bytes in all)"));
-        assert_eq!(r.id.as_deref(), Some(big.as_str()), "the id field itself is kept whole");
+        assert_eq!(
+            r.id.as_deref(),
+            Some(big.as_str()),
+            "the id field itself is kept whole"
+        );
         let short = at.reject(1, Some("u1"), None, ErrorCode::MissingField, "no id");
         assert_eq!(short.message, "line 1 (id \"u1\"): no id");
     }

@@ -71,11 +71,18 @@ type Outcome = (Option<String>, Option<String>, ErrorCode);
 
 /// Order-free summary: accepted records (as JSON) and rejected outcomes, sorted.
 fn summary<T: serde::Serialize>(out: &Intake<T>) -> (Vec<String>, Vec<Outcome>) {
-    let mut acc: Vec<String> =
-        out.records.iter().map(|u| serde_json::to_string(u).unwrap()).collect();
+    let mut acc: Vec<String> = out
+        .records
+        .iter()
+        .map(|u| serde_json::to_string(u).unwrap())
+        .collect();
     acc.sort();
-    let mut rej: Vec<_> =
-        out.report.rejected.iter().map(|r| (r.id.clone(), r.field.clone(), r.code)).collect();
+    let mut rej: Vec<_> = out
+        .report
+        .rejected
+        .iter()
+        .map(|r| (r.id.clone(), r.field.clone(), r.code))
+        .collect();
     rej.sort();
     (acc, rej)
 }

@@ -8,7 +8,11 @@ pub(super) fn batch(values: Vec<Value>) -> Vec<RawRecord> {
         .into_iter()
         .enumerate()
         .map(|(position, v)| match v {
-            Value::Object(fields) => RawRecord { position, fields, ill_formed: vec![] },
+            Value::Object(fields) => RawRecord {
+                position,
+                fields,
+                ill_formed: vec![],
+            },
             other => panic!("fixture must be an object: {other}"),
         })
         .collect()
@@ -26,7 +30,11 @@ fn ext(values: Vec<Value>) -> Intake<ExternalUser> {
 pub(super) type Row = (usize, Option<String>, Option<String>, ErrorCode);
 
 pub(super) fn rows(report: &IntakeReport) -> Vec<Row> {
-    report.rejected.iter().map(|r| (r.index, r.id.clone(), r.field.clone(), r.code)).collect()
+    report
+        .rejected
+        .iter()
+        .map(|r| (r.index, r.id.clone(), r.field.clone(), r.code))
+        .collect()
 }
 
 pub(super) fn row(index: usize, id: Option<&str>, field: Option<&str>, code: ErrorCode) -> Row {
@@ -69,7 +77,11 @@ fn missing_null_empty_or_non_string_id_is_missing_field() {
             row(i, None, Some("id"), ErrorCode::MissingField),
             (r.index, r.id.clone(), r.field.clone(), r.code)
         );
-        assert!(r.message.starts_with(&format!("record {i}:")), "{}", r.message);
+        assert!(
+            r.message.starts_with(&format!("record {i}:")),
+            "{}",
+            r.message
+        );
         assert_eq!(r.line, None);
     }
 }
@@ -82,7 +94,10 @@ fn integer_ids_are_carried_as_decimal_strings_and_ids_are_trimmed() {
         json!({"id": 18_446_744_073_709_551_615_u64}),
         json!({"id": "  abc \t"}),
     ]);
-    assert_eq!(ids(&out.records), ["9223372036854775807", "-5", "18446744073709551615", "abc"]);
+    assert_eq!(
+        ids(&out.records),
+        ["9223372036854775807", "-5", "18446744073709551615", "abc"]
+    );
     assert!(out.report.rejected.is_empty());
 }
 
@@ -90,7 +105,10 @@ fn integer_ids_are_carried_as_decimal_strings_and_ids_are_trimmed() {
 fn integer_and_string_forms_of_an_id_are_the_same_id() {
     let out = ext(vec![json!({"id": 7}), json!({"id": "7"})]);
     assert_eq!(ids(&out.records), ["7"]);
-    assert_eq!(rows(&out.report), [row(1, Some("7"), None, ErrorCode::Superseded)]);
+    assert_eq!(
+        rows(&out.report),
+        [row(1, Some("7"), None, ErrorCode::Superseded)]
+    );
 }
 
 #[test]
@@ -98,7 +116,10 @@ fn ill_formed_id_is_invalid_input() {
     let mut raw = batch(vec![json!({"id": "a\u{FFFD}"})]);
     raw[0].ill_formed = vec!["id".into()];
     let out = intake_source(raw, false);
-    assert_eq!(rows(&out.report), [row(0, None, Some("id"), ErrorCode::InvalidInput)]);
+    assert_eq!(
+        rows(&out.report),
+        [row(0, None, Some("id"), ErrorCode::InvalidInput)]
+    );
 }
 
 #[test]
@@ -111,7 +132,10 @@ fn ill_formed_known_field_rejects_the_record_but_unknown_fields_do_not_matter() 
     raw[1].ill_formed = vec!["nickname".into()];
     let out = intake_source(raw, false);
     assert_eq!(ids(&out.records), ["b"]);
-    assert_eq!(rows(&out.report), [row(0, Some("a"), Some("email"), ErrorCode::InvalidInput)]);
+    assert_eq!(
+        rows(&out.report),
+        [row(0, Some("a"), Some("email"), ErrorCode::InvalidInput)]
+    );
 }
 
 // ---- field types ----
@@ -134,7 +158,10 @@ fn wrong_typed_text_field_rejects_the_record_naming_field_and_record() {
 
 #[test]
 fn every_text_field_of_both_sides_is_type_checked() {
-    for &field in SOURCE_FIELDS.iter().filter(|f| field_kind(f) == FieldKind::Text && **f != "id") {
+    for &field in SOURCE_FIELDS
+        .iter()
+        .filter(|f| field_kind(f) == FieldKind::Text && **f != "id")
+    {
         let out = src(vec![json!({"id": "a", field: 1})]);
         assert_eq!(
             rows(&out.report),
@@ -142,7 +169,9 @@ fn every_text_field_of_both_sides_is_type_checked() {
             "{field}"
         );
     }
-    for &field in EXTERNAL_FIELDS.iter().filter(|f| field_kind(f) == FieldKind::Text && **f != "id")
+    for &field in EXTERNAL_FIELDS
+        .iter()
+        .filter(|f| field_kind(f) == FieldKind::Text && **f != "id")
     {
         let out = ext(vec![json!({"id": "a", field: false})]);
         assert_eq!(
@@ -159,7 +188,13 @@ fn null_means_missing() {
         json!({"id": "a", "email": null, "active": null, "permissions": null, "updatedAt": null}),
     ]);
     assert!(out.report.rejected.is_empty());
-    assert_eq!(out.records[0], SourceUser { id: "a".into(), ..Default::default() });
+    assert_eq!(
+        out.records[0],
+        SourceUser {
+            id: "a".into(),
+            ..Default::default()
+        }
+    );
 }
 
 #[test]
@@ -258,7 +293,9 @@ fn updated_at_must_be_rfc3339() {
 
 #[test]
 fn the_first_bad_field_in_spec_order_is_reported() {
-    let out = src(vec![json!({"id": "a", "updatedAt": "x", "active": "x", "email": 1})]);
+    let out = src(vec![
+        json!({"id": "a", "updatedAt": "x", "active": "x", "email": 1}),
+    ]);
     assert_eq!(only_rejection(&out.report).field.as_deref(), Some("email"));
 }
 
@@ -269,7 +306,13 @@ fn unknown_fields_including_prototype_keys_are_ignored() {
         "Email": 5, "extra": [1, 2]
     })]);
     assert!(out.report.rejected.is_empty());
-    assert_eq!(out.records, [SourceUser { id: "a".into(), ..Default::default() }]);
+    assert_eq!(
+        out.records,
+        [SourceUser {
+            id: "a".into(),
+            ..Default::default()
+        }]
+    );
 }
 
 // ---- duplicates ----
@@ -278,14 +321,24 @@ fn unknown_fields_including_prototype_keys_are_ignored() {
 fn later_updated_at_wins_in_either_order() {
     let old = json!({"id": "a", "email": "old@x.com", "updatedAt": "2024-01-01T00:00:00Z"});
     let new = json!({"id": "a", "email": "new@x.com", "updatedAt": "2024-02-01T00:00:00Z"});
-    for (values, loser, winner) in [(vec![old.clone(), new.clone()], 0, 1), (vec![new, old], 1, 0)]
-    {
+    for (values, loser, winner) in [
+        (vec![old.clone(), new.clone()], 0, 1),
+        (vec![new, old], 1, 0),
+    ] {
         let out = src(values);
         assert_eq!(out.records.len(), 1);
         assert_eq!(out.records[0].email.as_deref(), Some("new@x.com"));
         let r = only_rejection(&out.report);
-        assert_eq!((r.index, r.code, r.id.as_deref()), (loser, ErrorCode::Superseded, Some("a")));
-        assert!(r.message.contains(&format!("superseded by record {winner}")), "{}", r.message);
+        assert_eq!(
+            (r.index, r.code, r.id.as_deref()),
+            (loser, ErrorCode::Superseded, Some("a"))
+        );
+        assert!(
+            r.message
+                .contains(&format!("superseded by record {winner}")),
+            "{}",
+            r.message
+        );
     }
 }
 
@@ -296,7 +349,10 @@ fn a_record_with_updated_at_beats_one_without() {
         json!({"id": "a", "email": "undated@x.com"}),
     ]);
     assert_eq!(out.records[0].email.as_deref(), Some("dated@x.com"));
-    assert_eq!(rows(&out.report), [row(1, Some("a"), None, ErrorCode::Superseded)]);
+    assert_eq!(
+        rows(&out.report),
+        [row(1, Some("a"), None, ErrorCode::Superseded)]
+    );
 }
 
 #[test]
@@ -329,10 +385,16 @@ fn equal_timestamps_with_different_content_reject_both() {
 
 #[test]
 fn both_timestamps_missing_with_different_content_is_a_conflict() {
-    let out =
-        ext(vec![json!({"id": "a", "email": "1@x.com"}), json!({"id": "a", "email": "2@x.com"})]);
+    let out = ext(vec![
+        json!({"id": "a", "email": "1@x.com"}),
+        json!({"id": "a", "email": "2@x.com"}),
+    ]);
     assert!(out.records.is_empty());
-    assert!(out.report.rejected.iter().all(|r| r.code == ErrorCode::DuplicateIdConflict));
+    assert!(out
+        .report
+        .rejected
+        .iter()
+        .all(|r| r.code == ErrorCode::DuplicateIdConflict));
     assert_eq!(out.report.rejected.len(), 2);
 }
 
@@ -348,7 +410,9 @@ fn identical_copies_keep_one_and_supersede_the_rest() {
             row(2, Some("a"), None, ErrorCode::Superseded)
         ]
     );
-    assert!(out.report.rejected[0].message.contains("identical copy of record 0"));
+    assert!(out.report.rejected[0]
+        .message
+        .contains("identical copy of record 0"));
 }
 
 #[test]
@@ -358,7 +422,10 @@ fn identical_copies_with_differently_spelled_equal_timestamps_keep_the_same_one_
     let a = ext(vec![z.clone(), plus.clone()]);
     let b = ext(vec![plus, z]);
     assert_eq!(a.records, b.records);
-    assert_eq!(a.records[0].updated_at.as_deref(), Some("2024-01-01T00:00:00+00:00"));
+    assert_eq!(
+        a.records[0].updated_at.as_deref(),
+        Some("2024-01-01T00:00:00+00:00")
+    );
     assert_eq!(a.report.rejected[0].code, ErrorCode::Superseded);
 }
 
@@ -377,7 +444,11 @@ fn three_copies_newest_wins() {
             row(2, Some("a"), None, ErrorCode::Superseded)
         ]
     );
-    assert!(out.report.rejected.iter().all(|r| r.message.contains("superseded by record 1")));
+    assert!(out
+        .report
+        .rejected
+        .iter()
+        .all(|r| r.message.contains("superseded by record 1")));
 }
 
 #[test]
@@ -403,14 +474,19 @@ fn three_newest_copies_with_two_identical_still_conflict() {
     let same = json!({"id": "a", "email": "1@x"});
     let out = src(vec![same.clone(), json!({"id": "a", "email": "2@x"}), same]);
     assert!(out.records.is_empty());
-    assert!(out.report.rejected.iter().all(|r| r.code == ErrorCode::DuplicateIdConflict));
+    assert!(out
+        .report
+        .rejected
+        .iter()
+        .all(|r| r.code == ErrorCode::DuplicateIdConflict));
     assert_eq!(out.report.rejected.len(), 3);
 }
 
 #[test]
 fn many_conflicting_copies_keep_messages_short() {
-    let copies: Vec<Value> =
-        (0..50).map(|i| json!({"id": "a", "email": format!("{i}@x")})).collect();
+    let copies: Vec<Value> = (0..50)
+        .map(|i| json!({"id": "a", "email": format!("{i}@x")}))
+        .collect();
     let out = src(copies);
     assert_eq!(out.report.rejected.len(), 50);
     assert!(
@@ -427,7 +503,10 @@ fn invalid_records_take_no_part_in_dedup() {
         json!({"id": "a", "email": 5, "updatedAt": "2025-01-01T00:00:00Z"}),
     ]);
     assert_eq!(out.records[0].email.as_deref(), Some("ok@x"));
-    assert_eq!(rows(&out.report), [row(1, Some("a"), Some("email"), ErrorCode::InvalidInput)]);
+    assert_eq!(
+        rows(&out.report),
+        [row(1, Some("a"), Some("email"), ErrorCode::InvalidInput)]
+    );
 }
 
 #[test]
@@ -439,10 +518,17 @@ fn accepted_records_keep_first_occurrence_order() {
         json!({"id": "a", "updatedAt": "2024-06-01T00:00:00Z"}),
     ]);
     assert_eq!(ids(&out.records), ["a", "b", "c"]);
-    assert_eq!(out.records[0].updated_at.as_deref(), Some("2024-06-01T00:00:00Z"));
+    assert_eq!(
+        out.records[0].updated_at.as_deref(),
+        Some("2024-06-01T00:00:00Z")
+    );
     assert_eq!(
         out.report,
-        IntakeReport { received: 4, accepted: 3, rejected: out.report.rejected.clone() }
+        IntakeReport {
+            received: 4,
+            accepted: 3,
+            rejected: out.report.rejected.clone()
+        }
     );
 }
 
@@ -473,10 +559,22 @@ fn rejection_serialises_camel_case_without_absent_fields() {
 #[test]
 fn csv_options_deserialise_from_partial_json() {
     let o: CsvOptions = serde_json::from_value(json!({"delimiter": ";"})).unwrap();
-    assert_eq!(o, CsvOptions { columns: vec![], delimiter: Some(';') });
+    assert_eq!(
+        o,
+        CsvOptions {
+            columns: vec![],
+            delimiter: Some(';')
+        }
+    );
     let o: CsvOptions =
         serde_json::from_value(json!({"columns": [{"field": "email", "header": "E"}]})).unwrap();
-    assert_eq!(o.columns, [CsvColumn { field: "email".into(), header: "E".into() }]);
+    assert_eq!(
+        o.columns,
+        [CsvColumn {
+            field: "email".into(),
+            header: "E".into()
+        }]
+    );
 }
 
 #[test]
@@ -484,8 +582,9 @@ fn large_batches_with_a_hot_id_stay_linear() {
     // Quadratic work here (per-copy scans of the group, or messages listing every copy)
     // would take minutes; linear work takes well under a second even in debug builds.
     let n = 40_000;
-    let mut values: Vec<Value> =
-        (0..n).map(|i| json!({"id": "hot", "email": format!("{i}@x")})).collect();
+    let mut values: Vec<Value> = (0..n)
+        .map(|i| json!({"id": "hot", "email": format!("{i}@x")}))
+        .collect();
     values.extend((0..n).map(|i| json!({"id": "same", "email": "s@x", "n": i})));
     values.extend((0..n).map(|i| json!({"id": i})));
     let started = std::time::Instant::now();
@@ -493,5 +592,9 @@ fn large_batches_with_a_hot_id_stay_linear() {
     assert_eq!(out.records.len(), n + 1);
     assert_eq!(out.report.rejected.len(), 2 * n - 1);
     assert!(out.report.rejected.iter().all(|r| r.message.len() < 200));
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }

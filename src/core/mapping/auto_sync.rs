@@ -221,8 +221,15 @@ impl PresenceState {
             }
             if deferred.is_empty() || deferred.len() == before {
                 for t in deferred {
-                    let holder = t.to.linked().and_then(|e| holders.get(e)).cloned().unwrap_or_default();
-                    let msg = format!("account {} is mapped to {holder}, who waits for it in turn", t.to.linked().unwrap_or(""));
+                    let holder =
+                        t.to.linked()
+                            .and_then(|e| holders.get(e))
+                            .cloned()
+                            .unwrap_or_default();
+                    let msg = format!(
+                        "account {} is mapped to {holder}, who waits for it in turn",
+                        t.to.linked().unwrap_or("")
+                    );
                     out.stale.push(stale(&t.user_id, &msg));
                 }
                 break;

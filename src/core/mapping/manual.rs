@@ -127,7 +127,14 @@ impl PresenceState {
         now: Timestamp,
     ) -> Result<Vec<AuditEvent>> {
         let to = MappingState::not_mapped(MappingStatus::Excluded, None, 0);
-        self.set_one(unit, user_id, actor, now, |cur| cur.status != MappingStatus::Excluded, to)
+        self.set_one(
+            unit,
+            user_id,
+            actor,
+            now,
+            |cur| cur.status != MappingStatus::Excluded,
+            to,
+        )
     }
 
     /// Give an excluded user back to Auto Sync (`unmapped`, no reason until the next run).
@@ -140,7 +147,14 @@ impl PresenceState {
         now: Timestamp,
     ) -> Result<Vec<AuditEvent>> {
         let to = MappingState::not_mapped(MappingStatus::Unmapped, None, 0);
-        self.set_one(unit, user_id, actor, now, |cur| cur.status == MappingStatus::Excluded, to)
+        self.set_one(
+            unit,
+            user_id,
+            actor,
+            now,
+            |cur| cur.status == MappingStatus::Excluded,
+            to,
+        )
     }
 
     /// The shape every one-user manual change shares: permission, a known user, and a new
