@@ -129,9 +129,16 @@ fn external(e: &Ext) -> ExternalUser {
 fn settings(s: &Settings) -> PresenceSettings {
     const KEYS: [MatchedBy; 3] = [MatchedBy::Email, MatchedBy::UserName, MatchedBy::EmployeeId];
     PresenceSettings {
-        key: KeyOptions { case_sensitive_local_part: s.case_sensitive, strip_plus_tag: s.strip_plus },
+        key: KeyOptions {
+            case_sensitive_local_part: s.case_sensitive,
+            strip_plus_tag: s.strip_plus,
+        },
         missing_permissions_granted: s.missing_granted,
-        fallback_keys: s.fallbacks.iter().map(|k| KEYS[usize::from(*k) % 3]).collect(),
+        fallback_keys: s
+            .fallbacks
+            .iter()
+            .map(|k| KEYS[usize::from(*k) % 3])
+            .collect(),
         unmap_guard_percent: f64::from(s.percent) / 2.0,
         unmap_guard_min: usize::from(s.min % 8),
         ..Default::default()
@@ -140,39 +147,63 @@ fn settings(s: &Settings) -> PresenceSettings {
 
 /// Every email auto-link the plan makes joins equal, non-confusable keys.
 fn check_email_links(state: &PresenceState, unit: &UnitRef, run: &str) {
-    let (Some(plan), Some(u)) = (state.plan(run), state.unit(unit)) else { return };
+    let (Some(plan), Some(u)) = (state.plan(run), state.unit(unit)) else {
+        return;
+    };
     let opts = state.settings().key;
     for t in &plan.transitions {
-        if !(t.to.is_auto() && t.to.matched_by == Some(MatchedBy::Email)) || t.from.linked() == t.to.linked() {
+        if !(t.to.is_auto() && t.to.matched_by == Some(MatchedBy::Email))
+            || t.from.linked() == t.to.linked()
+        {
             continue;
         }
-        let src = u.sources().iter().find(|s| s.id == t.user_id).and_then(|s| s.email.clone());
-        let ext = t
-            .to
-            .linked()
-            .and_then(|id| u.directory().iter().find(|e| e.id == id))
-            .and_then(|e| e.email.clone());
+        let src = u
+            .sources()
+            .iter()
+            .find(|s| s.id == t.user_id)
+            .and_then(|s| s.email.clone());
+        let ext =
+            t.to.linked()
+                .and_then(|id| u.directory().iter().find(|e| e.id == id))
+                .and_then(|e| e.email.clone());
         let (Some(src), Some(ext)) = (src, ext) else {
-            panic!("email link {} -> {:?} without both emails", t.user_id, t.to.linked());
+            panic!(
+                "email link {} -> {:?} without both emails",
+                t.user_id,
+                t.to.linked()
+            );
         };
         let (Ok(a), Ok(b)) = (email_key(&src, &opts), email_key(&ext, &opts)) else {
             panic!("email link between invalid addresses {src:?} and {ext:?}");
         };
         assert_eq!(a.key, b.key, "linked {src:?} to {ext:?}");
-        assert!(a.confusable.is_none() && b.confusable.is_none(), "linked confusable {src:?} / {ext:?}");
+        assert!(
+            a.confusable.is_none() && b.confusable.is_none(),
+            "linked confusable {src:?} / {ext:?}"
+        );
     }
 }
 
 fuzz_target!(|input: (Settings, Vec<Op>)| {
     let (init, ops) = input;
-    let Ok(mut state) = PresenceState::new(settings(&init)) else { return };
+    let Ok(mut state) = PresenceState::new(settings(&init)) else {
+        return;
+    };
     let unit = UnitRef::new("bu1", "ringcentral");
-    let admin = Actor { id: "admin".into(), permissions: vec![PERM_USER_MAPPING_MAP.into()] };
-    let nobody = Actor { id: "nobody".into(), permissions: vec![] };
+    let admin = Actor {
+        id: "admin".into(),
+        permissions: vec![PERM_USER_MAPPING_MAP.into()],
+    };
+    let nobody = Actor {
+        id: "nobody".into(),
+        permissions: vec![],
+    };
     let now = Timestamp::from_second(1_700_000_000).unwrap_or(Timestamp::UNIX_EPOCH);
     for (step, op) in ops.iter().take(24).enumerate() {
         let before = state.clone();
-        let now = now.checked_add(jiff::SignedDuration::from_secs(step as i64)).unwrap_or(now);
+        let now = now
+            .checked_add(jiff::SignedDuration::from_secs(step as i64))
+            .unwrap_or(now);
         let run = |r: &u8| format!("r{}", r % 4);
         let result = match op {
             Op::Sources(list) => state.load_sources(&unit, list.iter().map(source).collect()),
@@ -204,14 +235,24 @@ fuzz_target!(|input: (Settings, Vec<Op>)| {
             }
             Op::Unmap(u, allowed) => {
                 let who = if *allowed { &admin } else { &nobody };
-                state.unmap(&unit, &format!("u{}", u % 16), who, now).map(|_| ())
+                state
+                    .unmap(&unit, &format!("u{}", u % 16), who, now)
+                    .map(|_| ())
             }
-            Op::Exclude(u) => state.exclude(&unit, &format!("u{}", u % 16), &admin, now).map(|_| ()),
-            Op::Include(u) => state.include(&unit, &format!("u{}", u % 16), &admin, now).map(|_| ()),
+            Op::Exclude(u) => state
+                .exclude(&unit, &format!("u{}", u % 16), &admin, now)
+                .map(|_| ()),
+            Op::Include(u) => state
+                .include(&unit, &format!("u{}", u % 16), &admin, now)
+                .map(|_| ()),
             Op::Settings(s) => state.set_settings(settings(s)),
         };
         if let Err(e) = &result {
-            assert!(state == before, "step {step} failed ({}) but changed the state", e.message);
+            assert!(
+                state == before,
+                "step {step} failed ({}) but changed the state",
+                e.message
+            );
         }
         if let Err(e) = state.validate() {
             panic!("step {step} ({op:?}) broke an invariant: {}", e.message);
@@ -219,12 +260,20 @@ fuzz_target!(|input: (Settings, Vec<Op>)| {
         if let Some(u) = state.unit(&unit) {
             for m in u.mappings() {
                 if m.status == MappingStatus::Mapped {
-                    assert!(m.method.is_some() && m.external_id.is_some(), "mapped without a link");
+                    assert!(
+                        m.method.is_some() && m.external_id.is_some(),
+                        "mapped without a link"
+                    );
                     if m.method == Some(Method::Manual) {
                         assert_eq!(m.matched_by, None);
                     }
                 } else {
-                    assert!(m.external_id.is_none(), "{} keeps a link while {:?}", m.user_id, m.status);
+                    assert!(
+                        m.external_id.is_none(),
+                        "{} keeps a link while {:?}",
+                        m.user_id,
+                        m.status
+                    );
                 }
             }
         }

@@ -26,7 +26,11 @@ struct Input<'a> {
 }
 
 fuzz_target!(|input: Input| {
-    let fields = if input.source { SOURCE_FIELDS } else { EXTERNAL_FIELDS };
+    let fields = if input.source {
+        SOURCE_FIELDS
+    } else {
+        EXTERNAL_FIELDS
+    };
     let name = |f: &Field| match f {
         Field::Known(i) => fields[usize::from(*i) % fields.len()].to_string(),
         Field::Other(s) => s.clone(),
@@ -34,9 +38,15 @@ fuzz_target!(|input: Input| {
     let columns = input
         .columns
         .iter()
-        .map(|(f, header)| CsvColumn { field: name(f), header: header.clone() })
+        .map(|(f, header)| CsvColumn {
+            field: name(f),
+            header: header.clone(),
+        })
         .collect();
-    let csv = CsvOptions { columns, delimiter: input.delimiter };
+    let csv = CsvOptions {
+        columns,
+        delimiter: input.delimiter,
+    };
     let sep = input.delimiter.map_or(",".to_string(), |c| c.to_string());
     let mut bytes = input.header.join(&sep).into_bytes();
     bytes.push(b'\n');

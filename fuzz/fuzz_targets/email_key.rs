@@ -9,16 +9,35 @@ use usersync::core::ErrorCode;
 
 fuzz_target!(|input: (bool, bool, &str)| {
     let (case_sensitive_local_part, strip_plus_tag, raw) = input;
-    let opts = KeyOptions { case_sensitive_local_part, strip_plus_tag };
+    let opts = KeyOptions {
+        case_sensitive_local_part,
+        strip_plus_tag,
+    };
     match email_key(raw, &opts) {
         Ok(k) => {
-            assert!(k.key.len() <= 254, "key longer than the address limit: {}", k.key.len());
-            assert_eq!(k.key.matches('@').count(), 1, "key {:?} must have one '@'", k.key);
-            let again = email_key(&k.key, &opts)
-                .unwrap_or_else(|e| panic!("the key {:?} of {raw:?} is rejected: {}", k.key, e.message));
+            assert!(
+                k.key.len() <= 254,
+                "key longer than the address limit: {}",
+                k.key.len()
+            );
+            assert_eq!(
+                k.key.matches('@').count(),
+                1,
+                "key {:?} must have one '@'",
+                k.key
+            );
+            let again = email_key(&k.key, &opts).unwrap_or_else(|e| {
+                panic!("the key {:?} of {raw:?} is rejected: {}", k.key, e.message)
+            });
             assert_eq!(again.key, k.key, "key of a key differs for {raw:?}");
-            assert_eq!(again.skeleton, k.skeleton, "skeleton of a key differs for {raw:?}");
-            assert_eq!(again.nfkc_key, k.nfkc_key, "nfkc key of a key differs for {raw:?}");
+            assert_eq!(
+                again.skeleton, k.skeleton,
+                "skeleton of a key differs for {raw:?}"
+            );
+            assert_eq!(
+                again.nfkc_key, k.nfkc_key,
+                "nfkc key of a key differs for {raw:?}"
+            );
         }
         Err(e) => {
             assert_eq!(e.code, ErrorCode::InvalidEmail);

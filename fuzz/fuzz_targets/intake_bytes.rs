@@ -13,9 +13,19 @@ fn check_report(report: &IntakeReport, accepted_ids: Vec<&str>) {
     assert_eq!(report.received, report.accepted + report.rejected.len());
     assert_eq!(report.accepted, accepted_ids.len());
     let unique: BTreeSet<&str> = accepted_ids.iter().copied().collect();
-    assert_eq!(unique.len(), accepted_ids.len(), "an accepted id appears twice");
-    assert!(accepted_ids.iter().all(|id| !id.trim().is_empty()), "an accepted record has no id");
-    assert!(report.rejected.windows(2).all(|w| w[0].index <= w[1].index), "rejections unsorted");
+    assert_eq!(
+        unique.len(),
+        accepted_ids.len(),
+        "an accepted id appears twice"
+    );
+    assert!(
+        accepted_ids.iter().all(|id| !id.trim().is_empty()),
+        "an accepted record has no id"
+    );
+    assert!(
+        report.rejected.windows(2).all(|w| w[0].index <= w[1].index),
+        "rejections unsorted"
+    );
 }
 
 fuzz_target!(|input: (u8, bool, &[u8])| {
@@ -35,6 +45,9 @@ fuzz_target!(|input: (u8, bool, &[u8])| {
     };
     if let Err(e) = result {
         assert_eq!(e.code, ErrorCode::InvalidInput, "{}", e.message);
-        assert!(format != InputFormat::Ndjson, "NDJSON rejects lines, never the whole file");
+        assert!(
+            format != InputFormat::Ndjson,
+            "NDJSON rejects lines, never the whole file"
+        );
     }
 });

@@ -9,8 +9,14 @@ fuzz_target!(|input: (u32, &[u8])| {
     let (page, body) = input;
     if let Ok(p) = ringcentral::decode_page(page, body) {
         if let NextPage::Page(n) = p.next {
-            assert!(n > page || page == u32::MAX, "next page {n} is not after {page}");
+            assert!(
+                n > page || page == u32::MAX,
+                "next page {n} is not after {page}"
+            );
         }
-        assert!(p.records.iter().all(|r| !r.id.is_empty()), "a record without an id");
+        assert!(
+            p.records.iter().all(|r| !r.id.is_empty()),
+            "a record without an id"
+        );
     }
 });

@@ -42,7 +42,13 @@ enum Freq {
 #[derive(Debug, Arbitrary)]
 enum Input<'a> {
     Json(&'a [u8]),
-    Built { enabled: bool, zone: Zone, freq: Freq, anchor: Option<i64>, anchor_text: Option<String> },
+    Built {
+        enabled: bool,
+        zone: Zone,
+        freq: Freq,
+        anchor: Option<i64>,
+        anchor_text: Option<String>,
+    },
 }
 
 const DAYS: [Weekday; 7] = [
@@ -61,7 +67,13 @@ fn instant(s: i64) -> Timestamp {
     Timestamp::from_second(s.clamp(min, max)).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn build(enabled: bool, zone: Zone, freq: Freq, anchor: Option<i64>, text: Option<String>) -> Schedule {
+fn build(
+    enabled: bool,
+    zone: Zone,
+    freq: Freq,
+    anchor: Option<i64>,
+    text: Option<String>,
+) -> Schedule {
     let time_zone = match zone {
         Zone::Known(i) => ZONES[usize::from(i) % ZONES.len()].to_string(),
         Zone::Text(s) => s,
@@ -78,7 +90,12 @@ fn build(enabled: bool, zone: Zone, freq: Freq, anchor: Option<i64>, text: Optio
         },
     };
     let anchor = text.or_else(|| anchor.map(|s| instant(s).to_string()));
-    Schedule { enabled, frequency, time_zone, anchor }
+    Schedule {
+        enabled,
+        frequency,
+        time_zone,
+        anchor,
+    }
 }
 
 fuzz_target!(|input: (Input, i64, i64, u8)| {
@@ -88,9 +105,13 @@ fuzz_target!(|input: (Input, i64, i64, u8)| {
             Ok(s) => s,
             Err(_) => return,
         },
-        Input::Built { enabled, zone, freq, anchor, anchor_text } => {
-            build(enabled, zone, freq, anchor, anchor_text)
-        }
+        Input::Built {
+            enabled,
+            zone,
+            freq,
+            anchor,
+            anchor_text,
+        } => build(enabled, zone, freq, anchor, anchor_text),
     };
     let from = instant(from);
     let count = usize::from(count);
@@ -100,11 +121,18 @@ fuzz_target!(|input: (Input, i64, i64, u8)| {
             assert!(valid.is_ok());
             assert!(runs.len() <= count);
             assert!(runs.iter().all(|t| *t > from), "a run at or before `from`");
-            assert!(runs.windows(2).all(|w| w[0] < w[1]), "runs not strictly increasing");
+            assert!(
+                runs.windows(2).all(|w| w[0] < w[1]),
+                "runs not strictly increasing"
+            );
             // Each run time is its own previous run (previous_run is "at or before"), and
             // the previous run of `from` comes before the first next run.
             if let Some(first) = runs.first() {
-                assert_eq!(schedule.previous_run(*first).ok(), Some(Some(*first)), "from {from}");
+                assert_eq!(
+                    schedule.previous_run(*first).ok(),
+                    Some(Some(*first)),
+                    "from {from}"
+                );
                 if let Ok(Some(prev)) = schedule.previous_run(from) {
                     assert!(prev <= from && prev < *first);
                 }
