@@ -1,4 +1,4 @@
-//! CXone's agent list (SPEC 6) decoded into [`SourceUser`]s. The whole mapping from the
+//! CXone's agent list decoded into [`SourceUser`]s. The whole mapping from the
 //! Admin API's response to `SourceUser` is [`decode_page`]; a UserHub client would get its own.
 //!
 //! Confirmed only as far as a client generated from NICE's OpenAPI goes (not NICE's own
@@ -9,12 +9,14 @@
 //! (the security profile) and `lastUpdated`.
 //! Inferred (assumptions, marked again where used):
 //! - the version segment: [`DEFAULT_API_VERSION`] unless the caller names one;
-//! - `_links.next` is a URL string (an object `{href}` is accepted too);
-//! - a 204 or an empty body means no agents (inContact APIs answer 204 for an empty result);
-//! - a full page without `totalRecords` or `_links.next` may have more after it;
+//! - `_links.next` is an absolute URL string, possibly on another cluster host (an object
+//!   `{href}` is accepted too);
+//! - a 204 or an empty body means no more agents;
+//! - `top` may be capped by the server (one third-party client says at 100): pages are
+//!   counted by the agents that arrived, never by the `top` asked for;
+//! - `isActive` is a boolean, or 0/1 as one published schema types it, or a string;
 //! - `lastUpdated` without an offset is UTC;
-//! - `agentId` is the ACD agent number (so it also fills `agentNumber`);
-//! - `top` up to 1000 is accepted (no maximum is published).
+//! - `agentId` is the ACD agent number (so it also fills `agentNumber`).
 //!
 //! Permissions: the API lists only `profileId`; the caller resolves it with a
 //! `profilePermissions` list (from CXone's security profile endpoint or its own export).
@@ -22,8 +24,10 @@
 //! engine reads as not held unless told otherwise), never an empty list: "unknown" and
 //! "holds nothing" must stay apart.
 
-use super::{check_per_page, encode_query_value, non_empty, shape_error, IdValue, NextPage, Page};
-use crate::core::error::{Error, Result};
+use super::{
+    check_per_page, encode_query_value, non_empty, shape_error, IdValue, NextPage, Page, Tally,
+};
+use crate::core::error::{quote, Error, Result};
 use crate::core::records::SourceUser;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,10 +35,11 @@ use std::collections::BTreeMap;
 /// Inferred: an Admin API version that lists agents; callers on another version pass theirs.
 pub const DEFAULT_API_VERSION: &str = "v23.0";
 
-/// The default page size (`top`).
-pub const DEFAULT_PER_PAGE: u32 = 500;
+/// The default page size (`top`): the cap one published client reports, so a capped server
+/// and an uncapped one answer alike.
+pub const DEFAULT_PER_PAGE: u32 = 100;
 
-/// Which spelling the changed-since query parameter takes (SPEC 6: the generated client says
+/// Which spelling the changed-since query parameter takes (the generated client says
 /// `updateSince`, the common guess is `updatedSince`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -127,17 +132,16 @@ pub fn check_since(since: &str) -> Result<String> {
     })
 }
 
-/// The URL of page `page` (1-based: `skip = (page - 1) * top`).
+/// The URL of the agents after the first `skip`, `per_page` at most.
 pub fn list_url(
     base: &str,
     api_version: &str,
-    page: u32,
+    skip: u64,
     per_page: u32,
     since: Option<(SinceParam, &str)>,
 ) -> Result<String> {
     let top = check_per_page(per_page)?;
     let version = check_api_version(api_version)?;
-    let skip = u64::from(page.saturating_sub(1)) * u64::from(top);
     let mut url = format!("{base}/inContactAPI/services/{version}/agents?skip={skip}&top={top}");
     if let Some((param, value)) = since {
         url.push('&');
@@ -176,8 +180,28 @@ enum LinkValue {
 #[serde(untagged)]
 enum BoolValue {
     Bool(bool),
+    // One published schema types the flags as integers (0/1).
+    Number(serde_json::Number),
     // Inferred leniency: some inContact payloads spell booleans as strings.
     Text(String),
+}
+
+impl BoolValue {
+    fn read(self) -> std::result::Result<bool, String> {
+        match self {
+            BoolValue::Bool(b) => Ok(b),
+            BoolValue::Number(n) => match n.as_u64() {
+                Some(0) => Ok(false),
+                Some(1) => Ok(true),
+                _ => Err(n.to_string()),
+            },
+            BoolValue::Text(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(quote(&s)),
+            },
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -203,52 +227,37 @@ struct Agent {
     last_updated: Option<String>,
 }
 
-/// Decodes page `page` (1-based) fetched with `top = per_page`.
+/// Decodes page `page` (the 1-based count of requests, for messages).
 ///
 /// Mapping: `agentId` (number or string) → `id` and (inferred) `agentNumber`;
-/// `emailAddress` → `email`; `userName`, `firstName`, `lastName`; `isActive` → `active`;
-/// `teamId` → `teamId`; `profileId` → `permissions` through `profiles`; `lastUpdated` →
-/// `updatedAt`, as RFC 3339 UTC when it parses (kept as sent otherwise, for the intake to
-/// judge).
+/// `emailAddress` → `email`; `userName`, `firstName`, `lastName`; `isActive` (true/false,
+/// 0/1 or a string of either) → `active`; `teamId` → `teamId`; `profileId` → `permissions`
+/// through `profiles`; `lastUpdated` → `updatedAt`, as RFC 3339 UTC when it parses (kept as
+/// sent otherwise, for the intake to judge). Other fields are ignored. An agent without an
+/// id fails the page, naming it: never skipped.
 ///
-/// Next page: with `totalRecords`, while `page * top < totalRecords`; without it, the
-/// `_links.next` link; without either, while pages come back full.
-pub fn decode_page(
-    page: u32,
-    per_page: u32,
-    body: &[u8],
-    profiles: &ProfileIndex,
-) -> Result<Page<SourceUser>> {
+/// A 204 (an empty body) is a page with no agents. Where the listing goes on is
+/// [`next_step`]'s business; this page only offers its `_links.next`.
+pub fn decode_page(page: u32, body: &[u8], profiles: &ProfileIndex) -> Result<Page<SourceUser>> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Page {
             records: Vec::new(),
+            received: 0,
             next: NextPage::None,
             total_pages: None,
             total_records: None,
         });
     }
     let resp: Response = serde_json::from_slice(body).map_err(|e| shape_error(page, &e))?;
-    let top = u64::from(per_page.max(1));
-    let total_pages = resp
-        .total_records
-        .and_then(|t| u32::try_from(t.div_ceil(top)).ok());
-    let next_link = resp.links.and_then(|l| l.next).and_then(|l| match l {
-        LinkValue::Text(s) => non_empty(Some(s)),
-        LinkValue::Object { href } => non_empty(href),
-    });
-    let next = match resp.total_records {
-        Some(total) if !resp.agents.is_empty() && u64::from(page) * top < total => {
-            NextPage::Page(page.saturating_add(1))
-        }
-        Some(_) => NextPage::None,
-        None => match next_link {
-            Some(link) => NextPage::Uri(link),
-            None if !resp.agents.is_empty() && resp.agents.len() as u64 >= top => {
-                NextPage::Page(page.saturating_add(1))
-            }
-            None => NextPage::None,
-        },
-    };
+    let next = resp
+        .links
+        .and_then(|l| l.next)
+        .and_then(|l| match l {
+            LinkValue::Text(s) => non_empty(Some(s)),
+            LinkValue::Object { href } => non_empty(href),
+        })
+        .map_or(NextPage::None, NextPage::Uri);
+    let received = resp.agents.len() as u64;
 
     let mut records = Vec::with_capacity(resp.agents.len());
     for (i, a) in resp.agents.into_iter().enumerate() {
@@ -261,21 +270,17 @@ pub fn decode_page(
                     .at(i)
                     .with_field("agentId")
             })?;
-        let active = match a.is_active {
-            None => None,
-            Some(BoolValue::Bool(b)) => Some(b),
-            Some(BoolValue::Text(s)) => match s.trim().to_ascii_lowercase().as_str() {
-                "true" => Some(true),
-                "false" => Some(false),
-                _ => {
-                    return Err(Error::invalid_input(format!(
-                        "page {page}: agents[{i}]: isActive is {s:?}"
-                    ))
-                    .at(i)
-                    .with_id(id)
-                    .with_field("isActive"))
-                }
-            },
+        let active = match a.is_active.map(BoolValue::read).transpose() {
+            Ok(active) => active,
+            Err(shown) => {
+                return Err(Error::invalid_input(format!(
+                    "page {page}: agents[{i}] (agent {}): isActive is {shown}, not true/false or 0/1",
+                    quote(&id)
+                ))
+                .at(i)
+                .with_id(id)
+                .with_field("isActive"))
+            }
         };
         let permissions = a
             .profile_id
@@ -300,9 +305,28 @@ pub fn decode_page(
     }
     Ok(Page {
         records,
+        received,
         next,
-        total_pages,
+        total_pages: None,
         total_records: resp.total_records,
+    })
+}
+
+/// Where the listing goes after page `page`, `tally` counting it already: it ends on an
+/// empty page (or a 204), complete only if the agents received reach the declared
+/// `totalRecords`; it ends once they do; otherwise it follows `_links.next`, or asks for the
+/// agents after those received (a page shorter than asked for is the server's page size,
+/// not the end).
+pub fn next_step(page: u32, tally: &Tally, p: &Page<SourceUser>) -> Result<NextPage> {
+    if p.received == 0 {
+        return tally.finish(page, "agents", "totalRecords");
+    }
+    if tally.total.is_some_and(|total| tally.received >= total) {
+        return Ok(NextPage::None);
+    }
+    Ok(match &p.next {
+        NextPage::Uri(link) => NextPage::Uri(link.clone()),
+        _ => NextPage::Skip(tally.received),
     })
 }
 
@@ -361,10 +385,14 @@ mod tests {
                 {"agentId": 1003, "profileId": 99, "emailAddress": "", "lastUpdated": "yesterday"}
             ]
         });
-        let p = decode_page(1, 3, &serde_json::to_vec(&b).unwrap(), &profiles()).unwrap();
+        let p = decode_page(1, &serde_json::to_vec(&b).unwrap(), &profiles()).unwrap();
         assert_eq!(
-            (p.next.clone(), p.total_pages, p.total_records),
-            (NextPage::Page(2), Some(3), Some(7))
+            (p.next.clone(), p.received, p.total_records),
+            (
+                NextPage::Uri("https://x/agents?skip=3&top=3".into()),
+                3,
+                Some(7)
+            )
         );
         let ann = &p.records[0];
         assert_eq!(ann.id, "1001");
@@ -404,39 +432,50 @@ mod tests {
         );
     }
 
-    #[test]
-    fn paging_by_total_link_or_full_pages() {
+    /// Runs `next_step` over bodies as the connector would and returns the steps.
+    fn walk(bodies: &[&[u8]]) -> Result<Vec<NextPage>> {
         let idx = ProfileIndex::default();
-        let last = br#"{"totalRecords": 6, "agents": [{"agentId": 6}]}"#;
-        assert_eq!(decode_page(2, 3, last, &idx).unwrap().next, NextPage::None);
+        let mut tally = Tally::default();
+        let mut steps = Vec::new();
+        for (i, b) in bodies.iter().enumerate() {
+            let page = u32::try_from(i + 1).unwrap();
+            let p = decode_page(page, b, &idx)?;
+            tally.add(&p);
+            steps.push(next_step(page, &tally, &p)?);
+        }
+        Ok(steps)
+    }
+
+    #[test]
+    fn paging_by_what_arrived_links_and_totals() {
+        let two = br#"{"totalRecords": 5, "agents": [{"agentId": 1}, {"agentId": 2}]}"#;
+        let one = br#"{"totalRecords": 5, "agents": [{"agentId": 5}]}"#;
+        assert_eq!(
+            walk(&[two, two, one]).unwrap(),
+            [NextPage::Skip(2), NextPage::Skip(4), NextPage::None],
+            "a capped page size: skip counts what arrived"
+        );
+        let e = walk(&[two, b""]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::IncompleteDirectory);
+        assert!(e.message.starts_with("page 2: the pages ended after 2 of the 5 agents"), "{}", e.message);
+        let e = walk(&[two, br#"{"totalRecords": 5, "agents": []}"#]).unwrap_err();
+        assert_eq!(e.code, ErrorCode::IncompleteDirectory, "an empty page ends early too");
         let link = br#"{"_links": {"next": "/inContactAPI/services/v23.0/agents?skip=3&top=3"}, "agents": [{"agentId": 1}]}"#;
         assert_eq!(
-            decode_page(1, 3, link, &idx).unwrap().next,
-            NextPage::Uri("/inContactAPI/services/v23.0/agents?skip=3&top=3".into())
+            walk(&[link]).unwrap(),
+            [NextPage::Uri("/inContactAPI/services/v23.0/agents?skip=3&top=3".into())]
         );
         let href = br#"{"_links": {"next": {"href": "https://x/n"}}, "agents": [{"agentId": 1}]}"#;
+        assert_eq!(walk(&[href]).unwrap(), [NextPage::Uri("https://x/n".into())]);
+        let bare = br#"{"_links": {"next": null}, "agents": [{"agentId": 1}]}"#;
         assert_eq!(
-            decode_page(1, 3, href, &idx).unwrap().next,
-            NextPage::Uri("https://x/n".into())
+            walk(&[bare, b" \n"]).unwrap(),
+            [NextPage::Skip(1), NextPage::None],
+            "no total, no link: on until an empty page"
         );
-        let full = br#"{"agents": [{"agentId": 1}, {"agentId": 2}]}"#;
-        assert_eq!(
-            decode_page(4, 2, full, &idx).unwrap().next,
-            NextPage::Page(5)
-        );
-        let short = br#"{"_links": {"next": null}, "agents": [{"agentId": 1}]}"#;
-        assert_eq!(decode_page(4, 2, short, &idx).unwrap().next, NextPage::None);
-        let p = decode_page(1, 100, b" \n", &idx).unwrap();
-        assert!(
-            p.records.is_empty() && p.next == NextPage::None,
-            "204 / empty body: no agents"
-        );
-        let empty_total = br#"{"totalRecords": 500, "agents": []}"#;
-        assert_eq!(
-            decode_page(1, 100, empty_total, &idx).unwrap().next,
-            NextPage::None,
-            "no endless empty pages"
-        );
+        assert_eq!(walk(&[b""]).unwrap(), [NextPage::None], "204 first: no agents");
+        let done = br#"{"totalRecords": 1, "_links": {"next": "https://x/n"}, "agents": [{"agentId": 1}]}"#;
+        assert_eq!(walk(&[done]).unwrap(), [NextPage::None], "the total reached ends it");
     }
 
     #[test]
@@ -448,26 +487,20 @@ mod tests {
             b"{\"agents\": [{\"agentId\": 1.5}]}",
             b"[]",
         ] {
-            let e = decode_page(3, 10, b, &idx).unwrap_err();
+            let e = decode_page(3, b, &idx).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidInput);
             assert!(e.message.starts_with("page 3: "), "{}", e.message);
         }
-        let e = decode_page(
-            3,
-            10,
-            br#"{"agents": [{"agentId": 1}, {"userName": "x"}]}"#,
-            &idx,
-        )
-        .unwrap_err();
+        let e = decode_page(3, br#"{"agents": [{"agentId": 1}, {"userName": "x"}]}"#, &idx)
+            .unwrap_err();
         assert!(e.message.contains("agents[1]: agentId is missing"));
-        let e = decode_page(
-            3,
-            10,
-            br#"{"agents": [{"agentId": 1, "isActive": "maybe"}]}"#,
-            &idx,
-        )
-        .unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("isActive"));
+        assert_eq!(e.index, Some(1));
+        for bad in [r#""maybe""#, "2", "-1", "0.5"] {
+            let body = format!(r#"{{"agents": [{{"agentId": 1, "isActive": {bad}}}]}}"#);
+            let e = decode_page(3, body.as_bytes(), &idx).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("isActive"), "{bad}");
+            assert_eq!(e.id.as_deref(), Some("1"));
+        }
     }
 
     #[test]
@@ -475,7 +508,7 @@ mod tests {
         let u = list_url(
             "https://api.x",
             "v23.0",
-            3,
+            1000,
             500,
             Some((SinceParam::UpdateSince, "2026-01-01T00:00:00Z")),
         )
@@ -484,7 +517,7 @@ mod tests {
         let u = list_url(
             "https://api.x",
             "v2.0",
-            1,
+            0,
             10,
             Some((SinceParam::UpdatedSince, "t")),
         )

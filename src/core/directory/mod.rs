@@ -1,12 +1,20 @@
-//! The directories the connectors read (SPEC 6), as pure functions: one page's JSON bytes to
-//! records, the URLs to ask for, and the retry policy. The HTTP loop that drives them lives in
+//! The directories the connectors read, as pure functions: one page's JSON bytes to
+//! records, the URLs to ask for, when a listing is complete, retries and rate limits. The HTTP loop that drives them lives in
 //! `connectors` (wasm32 only); everything it decides is decided here, so it is tested natively.
 
 pub mod cxone;
+pub mod links;
+pub mod rate;
 pub mod ringcentral;
+pub mod vendor_error;
 
 use super::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
+
+pub use links::{resolve_link, AllowedHosts};
+pub use rate::{
+    pace_ms, retry_after_ms, Attempts, Decision, Failure, RateHeaders, RetryPolicy, WaitReason,
+};
 
 /// The most records either connector asks for per page (RingCentral's documented `perPage`
 /// maximum; for CXone's `top` the same cap is our choice, no maximum is published).
@@ -16,10 +24,15 @@ pub const MAX_PER_PAGE: u32 = 1000;
 /// paging (10,000 pages of 1,000 is ten million users): the fetch fails instead of looping.
 pub const MAX_PAGES: u32 = 10_000;
 
-/// One decoded page of a directory.
+/// One decoded page of a directory: what this page alone says. Whether the listing goes on
+/// is decided by each vendor's `next_step`, from the page and the [`Tally`] of all pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
     pub records: Vec<T>,
+    /// Entries the server sent on this page, counting those left out (extensions that are
+    /// not people): the number to hold against the declared total.
+    pub received: u64,
+    /// Where the response itself says the listing continues.
     pub next: NextPage,
     /// Pages in the whole listing, when the API says (or it can be computed).
     pub total_pages: Option<u32>,
@@ -35,11 +48,48 @@ pub enum NextPage {
     /// Ask for this 1-based page number (built by the connector's own URL builder, so the
     /// token only goes to the caller's base URL).
     Page(u32),
+    /// Ask for the entries after the first `n` (offset paging, built by the connector).
+    Skip(u64),
     /// Follow this link from the response (checked by [`resolve_link`] before use).
     Uri(String),
 }
 
-/// What a progress callback receives after each page.
+/// What has arrived so far in one listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub pages: u32,
+    /// Entries received, over all pages (see [`Page::received`]).
+    pub received: u64,
+    /// The total the server declared last, if it ever did.
+    pub total: Option<u64>,
+}
+
+impl Tally {
+    pub fn add<T>(&mut self, page: &Page<T>) {
+        self.pages = self.pages.saturating_add(1);
+        self.received = self.received.saturating_add(page.received);
+        if page.total_records.is_some() {
+            self.total = page.total_records;
+        }
+    }
+
+    /// The listing ended: complete only if it reached the total the server declared.
+    pub fn finish(&self, page: u32, what: &str, total_field: &str) -> Result<NextPage> {
+        match self.total {
+            Some(total) if self.received < total => Err(Error::new(
+                ErrorCode::IncompleteDirectory,
+                format!(
+                    "page {page}: the pages ended after {} of the {total} {what} the server declared ({total_field}); no partial directory is returned",
+                    self.received
+                ),
+            )),
+            _ => Ok(NextPage::None),
+        }
+    }
+}
+
+/// What a progress callback receives: after each page, with the running totals, and before
+/// each wait, with `waitingMs` and `reason` too.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
@@ -54,6 +104,12 @@ pub struct FetchProgress {
     /// Records in the whole listing, when the API says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_records: Option<u32>,
+    /// Set only on a wait event: how long the fetch now waits before its next request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_ms: Option<u32>,
+    /// Set only on a wait event: why it waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<WaitReason>,
 }
 
 impl FetchProgress {
@@ -67,124 +123,15 @@ impl FetchProgress {
             .total_records
             .map(|t| u32::try_from(t).unwrap_or(u32::MAX));
     }
-}
 
-/// How a failed request is retried. Every field has a default, so JS may pass any subset
-/// (`Partial<RetryPolicy>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt, per request (default 4).
-    pub max_retries: u32,
-    /// First backoff delay for 5xx and network errors, doubled each retry (default 500 ms).
-    pub base_delay_ms: u32,
-    /// Upper bound of one backoff delay (default 8,000 ms).
-    pub max_delay_ms: u32,
-    /// Upper bound of one wait asked for by `Retry-After` (default 60,000 ms): a longer wait
-    /// is cut to this.
-    pub max_retry_after_ms: u32,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 4,
-            base_delay_ms: 500,
-            max_delay_ms: 8_000,
-            max_retry_after_ms: 60_000,
+    /// The same totals, as a wait event.
+    pub fn waiting(&self, ms: u32, reason: WaitReason) -> FetchProgress {
+        FetchProgress {
+            waiting_ms: Some(ms),
+            reason: Some(reason),
+            ..*self
         }
     }
-}
-
-/// What to do after an attempt that did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// Wait this long, then try again.
-    Retry(u32),
-    /// Give up with this error.
-    Fail(Error),
-}
-
-impl RetryPolicy {
-    /// Decides after attempt number `attempt` (0 for the first try) failed with HTTP `status`,
-    /// or with no response at all (`status: None`: a network error). `retry_after` is the raw
-    /// `Retry-After` header, if any.
-    ///
-    /// - 401 / 403 and other 4xx (except 408 and 429): fail at once, `http_error`; retrying
-    ///   cannot fix a token or a request.
-    /// - 429: wait `Retry-After` seconds (capped at `max_retry_after_ms`; the backoff delay
-    ///   when the header is missing or an HTTP date, as the core reads no clock), then
-    ///   `rate_limited` once the retries are spent.
-    /// - 5xx, 408 and network errors: exponential backoff, then `http_error`.
-    pub fn decide(&self, attempt: u32, status: Option<u16>, retry_after: Option<&str>) -> Decision {
-        let spent = attempt >= self.max_retries;
-        match status {
-            Some(429) => {
-                if spent {
-                    return Decision::Fail(Error::new(
-                        ErrorCode::RateLimited,
-                        format!(
-                            "HTTP 429: still rate limited after {} retries",
-                            self.max_retries
-                        ),
-                    ));
-                }
-                let wait = retry_after
-                    .and_then(parse_retry_after_ms)
-                    .map(|ms| ms.min(self.max_retry_after_ms))
-                    .unwrap_or_else(|| self.backoff_ms(attempt));
-                Decision::Retry(wait)
-            }
-            Some(s) if s >= 500 || s == 408 => {
-                if spent {
-                    Decision::Fail(Error::new(
-                        ErrorCode::HttpError,
-                        format!("HTTP {s} after {} retries", self.max_retries),
-                    ))
-                } else {
-                    Decision::Retry(self.backoff_ms(attempt))
-                }
-            }
-            Some(s) => Decision::Fail(Error::new(
-                ErrorCode::HttpError,
-                format!("HTTP {s}{}", hint(s)),
-            )),
-            None => {
-                if spent {
-                    Decision::Fail(Error::new(
-                        ErrorCode::HttpError,
-                        format!("network error after {} retries", self.max_retries),
-                    ))
-                } else {
-                    Decision::Retry(self.backoff_ms(attempt))
-                }
-            }
-        }
-    }
-
-    /// `base * 2^attempt`, capped; saturating so a large attempt count cannot overflow.
-    pub fn backoff_ms(&self, attempt: u32) -> u32 {
-        let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
-        self.base_delay_ms
-            .saturating_mul(factor)
-            .min(self.max_delay_ms)
-    }
-}
-
-fn hint(status: u16) -> &'static str {
-    match status {
-        401 => " (unauthorized: the token is missing, wrong or expired)",
-        403 => " (forbidden: the token lacks the permission to read the directory)",
-        404 => " (not found: check the base URL)",
-        _ => "",
-    }
-}
-
-/// `Retry-After` as delta-seconds, in ms. HTTP dates are not read (no clock in the core).
-pub fn parse_retry_after_ms(header: &str) -> Option<u32> {
-    let secs: u64 = header.trim().parse().ok()?;
-    Some(secs.saturating_mul(1000).min(u64::from(u32::MAX)) as u32)
 }
 
 /// Checks a caller's base URL and returns it without trailing slashes: `http(s)://host[...]`,
@@ -210,39 +157,6 @@ pub fn normalize_base_url(base: &str) -> Result<String> {
         );
     }
     Ok(trimmed.to_string())
-}
-
-/// `scheme://host[:port]` of an absolute URL, lowercased; `None` if it is not http(s).
-fn origin(url: &str) -> Option<String> {
-    let lower = url.to_ascii_lowercase();
-    let (scheme, rest) = lower.split_once("://")?;
-    if scheme != "http" && scheme != "https" {
-        return None;
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    (!host.is_empty() && !host.contains('@')).then(|| format!("{scheme}://{host}"))
-}
-
-/// Turns a `next` link from a response into the URL to fetch. The bearer token goes with
-/// that request, so a link to another origin than `base` is refused (the response may be
-/// forged or misconfigured; sending the token elsewhere would leak it).
-pub fn resolve_link(base: &str, link: &str, page: u32) -> Result<String> {
-    let base_origin = origin(base).ok_or_else(|| {
-        Error::invalid_input("baseUrl is not an http(s) URL").with_field("baseUrl")
-    })?;
-    let link = link.trim();
-    if link.starts_with('/') && !link.starts_with("//") {
-        return Ok(format!("{base_origin}{link}"));
-    }
-    match origin(link) {
-        Some(o) if o == base_origin => Ok(link.to_string()),
-        Some(_) => Err(Error::invalid_input(format!(
-            "page {page}: the next-page link points to another origin than baseUrl; not followed"
-        ))),
-        None => Err(Error::invalid_input(format!(
-            "page {page}: the next-page link is not a usable URL"
-        ))),
-    }
 }
 
 /// Percent-encodes a query value: everything but RFC 3986 unreserved characters, so `@`, `+`
@@ -331,90 +245,6 @@ pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn policy() -> RetryPolicy {
-        RetryPolicy {
-            max_retries: 3,
-            base_delay_ms: 100,
-            max_delay_ms: 1_000,
-            max_retry_after_ms: 5_000,
-        }
-    }
-
-    #[test]
-    fn unauthorized_and_forbidden_fail_at_once_with_the_status() {
-        for s in [401u16, 403, 400, 404] {
-            match policy().decide(0, Some(s), None) {
-                Decision::Fail(e) => {
-                    assert_eq!(e.code, ErrorCode::HttpError);
-                    assert!(e.message.contains(&s.to_string()), "{}", e.message);
-                }
-                d => panic!("{s}: {d:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn rate_limit_waits_for_retry_after_capped_then_fails_rate_limited() {
-        let p = policy();
-        assert_eq!(p.decide(0, Some(429), Some("2")), Decision::Retry(2_000));
-        assert_eq!(
-            p.decide(1, Some(429), Some(" 120 ")),
-            Decision::Retry(5_000),
-            "capped"
-        );
-        assert_eq!(
-            p.decide(0, Some(429), None),
-            Decision::Retry(100),
-            "backoff without header"
-        );
-        assert_eq!(
-            p.decide(1, Some(429), Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            Decision::Retry(200),
-            "an HTTP date falls back to backoff"
-        );
-        match p.decide(3, Some(429), Some("1")) {
-            Decision::Fail(e) => assert_eq!(e.code, ErrorCode::RateLimited),
-            d => panic!("{d:?}"),
-        }
-    }
-
-    #[test]
-    fn server_and_network_errors_back_off_exponentially_then_fail() {
-        let p = policy();
-        assert_eq!(p.decide(0, Some(500), None), Decision::Retry(100));
-        assert_eq!(p.decide(1, Some(503), Some("1")), Decision::Retry(200));
-        assert_eq!(p.decide(2, None, None), Decision::Retry(400));
-        assert_eq!(p.decide(2, Some(408), None), Decision::Retry(400));
-        for status in [Some(500), None] {
-            match p.decide(3, status, None) {
-                Decision::Fail(e) => assert_eq!(e.code, ErrorCode::HttpError),
-                d => panic!("{d:?}"),
-            }
-        }
-        let big = RetryPolicy {
-            max_retries: 100,
-            ..p
-        };
-        assert_eq!(
-            big.decide(60, Some(500), None),
-            Decision::Retry(1_000),
-            "no overflow, capped"
-        );
-        assert_eq!(big.backoff_ms(u32::MAX), 1_000);
-    }
-
-    #[test]
-    fn retry_policy_accepts_any_subset_of_fields() {
-        let p: RetryPolicy = serde_json::from_str(r#"{"maxRetries":1}"#).unwrap();
-        assert_eq!(
-            p,
-            RetryPolicy {
-                max_retries: 1,
-                ..RetryPolicy::default()
-            }
-        );
-    }
-
     #[test]
     fn base_url_is_checked_and_trimmed() {
         assert_eq!(
@@ -438,34 +268,6 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidInput, "{bad}");
             assert_eq!(e.field.as_deref(), Some("baseUrl"));
         }
-    }
-
-    #[test]
-    fn links_are_followed_only_on_the_same_origin() {
-        let base = "https://api.example.com:8443/root";
-        assert_eq!(
-            resolve_link(base, "/a?page=2", 1).unwrap(),
-            "https://api.example.com:8443/a?page=2"
-        );
-        assert_eq!(
-            resolve_link(base, "HTTPS://API.example.com:8443/a?skip=5", 1).unwrap(),
-            "HTTPS://API.example.com:8443/a?skip=5"
-        );
-        for bad in [
-            "https://evil.example.com/a",
-            "https://api.example.com/a",
-            "//evil/a",
-            "javascript:x",
-            "a",
-        ] {
-            let e = resolve_link(base, bad, 4).unwrap_err();
-            assert_eq!(e.code, ErrorCode::InvalidInput);
-            assert!(e.message.starts_with("page 4:"), "{}", e.message);
-        }
-        assert!(
-            resolve_link(base, "https://user@api.example.com:8443/a", 1).is_err(),
-            "userinfo refused"
-        );
     }
 
     #[test]
