@@ -1,16 +1,18 @@
 //! CXone agents (Admin API), all of them or those changed since a time (the WFM delta).
-//! Decoding, URLs and the mapping to `SourceUser` are the core's (`core::directory::cxone`).
+//! Decoding, URLs, paging and the mapping to `SourceUser` are the core's
+//! (`core::directory::cxone`).
 
-use super::http::{Client, FetchError};
-use super::{fetch_all, OnProgress};
+use super::http::{Client, Controls, FetchError};
+use super::{fetch_all, Listing, OnProgress};
 use crate::core::directory::cxone::{
-    check_api_version, check_since, decode_page, list_url, ProfileIndex, SinceParam,
+    check_api_version, check_since, decode_page, list_url, next_step, ProfileIndex, SinceParam,
 };
+use crate::core::directory::vendor_error::Vendor;
 use crate::core::directory::{
-    check_per_page, check_token, normalize_base_url, FetchProgress, RetryPolicy,
+    check_per_page, check_token, normalize_base_url, AllowedHosts, FetchProgress, NextPage,
+    RetryPolicy,
 };
 use crate::core::records::SourceUser;
-use web_sys::AbortSignal;
 
 /// What a CXone fetch asks for, checked.
 pub struct CxoneQuery {
@@ -47,21 +49,27 @@ impl CxoneQuery {
 /// A checked connection to one CXone business unit's Admin API.
 pub struct Cxone {
     base: String,
+    hosts: AllowedHosts,
     client: Client,
 }
 
 impl Cxone {
+    /// `allowed_hosts`: where `_links.next` may lead besides the base URL's host (`None`: its
+    /// CXone cluster siblings).
     pub fn new(
         base_url: &str,
         token: String,
         retry: RetryPolicy,
-        signal: Option<AbortSignal>,
+        allowed_hosts: Option<&[String]>,
+        controls: Controls,
     ) -> Result<Self, FetchError> {
         let base = normalize_base_url(base_url)?;
         check_token(&token)?;
+        let hosts = AllowedHosts::new(&base, allowed_hosts)?;
         Ok(Cxone {
             base,
-            client: Client::new(token, retry, signal)?,
+            hosts,
+            client: Client::new(token, retry, Vendor::Cxone, controls)?,
         })
     }
 
@@ -72,17 +80,23 @@ impl Cxone {
         on_progress: OnProgress<'_>,
     ) -> Result<Vec<SourceUser>, FetchError> {
         let since = q.since.as_ref().map(|(p, v)| (*p, v.as_str()));
-        let url_for = |page| list_url(&self.base, &q.api_version, page, q.per_page, since);
-        let decode = |page, body: &[u8]| decode_page(page, q.per_page, body, &q.profiles);
+        let url_for = |next: &NextPage| {
+            let skip = match next {
+                NextPage::Skip(s) => *s,
+                _ => 0,
+            };
+            list_url(&self.base, &q.api_version, skip, q.per_page, since)
+        };
+        let decode = |page, body: &[u8]| decode_page(page, body, &q.profiles);
+        let listing = Listing {
+            first: NextPage::Skip(0),
+            url_for: &url_for,
+            decode: &decode,
+            step: &next_step,
+            hosts: &self.hosts,
+            id_of: |u: &SourceUser| u.id.as_str(),
+        };
         let mut progress = FetchProgress::default();
-        fetch_all(
-            &self.client,
-            &self.base,
-            &url_for,
-            &decode,
-            &mut progress,
-            on_progress,
-        )
-        .await
+        fetch_all(&self.client, &listing, &mut progress, on_progress).await
     }
 }

@@ -1,10 +1,14 @@
 //! One authenticated GET with retries, over the host's `fetch` (gloo-net), cancellable by the
-//! caller's `AbortSignal`. What to do after a failure is decided by the core's
-//! [`RetryPolicy::decide`]; this file only performs it.
+//! caller's `AbortSignal`. What to do after a failure, and how fast to go after a success,
+//! is decided by the core ([`RetryPolicy::decide`], [`pace_ms`]); this file only performs it.
 
-use crate::core::directory::{redact, Decision, RetryPolicy};
+use crate::core::directory::vendor_error::{explain, Vendor};
+use crate::core::directory::{
+    pace_ms, redact, Attempts, Decision, Failure, RateHeaders, RetryPolicy, WaitReason,
+};
 use crate::core::{Error, ErrorCode};
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -37,6 +41,17 @@ impl From<Error> for FetchError {
     }
 }
 
+/// Told before every wait, with its length and reason (the connectors report it as progress).
+pub type OnWait<'a> = &'a dyn Fn(u32, WaitReason);
+
+/// What the caller controls besides the data: cancellation, and (for tests) the waits.
+#[derive(Default)]
+pub struct Controls {
+    pub signal: Option<AbortSignal>,
+    /// Called as `sleep(ms, signal)` instead of a timer; its promise ends the wait.
+    pub sleep: Option<js_sys::Function>,
+}
+
 /// An authenticated client for one directory fetch.
 ///
 /// The caller's signal is not handed to `fetch` directly: it is linked to a controller of our
@@ -46,16 +61,21 @@ impl From<Error> for FetchError {
 pub struct Client {
     token: String,
     policy: RetryPolicy,
+    vendor: Vendor,
     controller: AbortController,
     caller: Option<AbortSignal>,
     on_abort: Option<Closure<dyn FnMut()>>,
+    sleep_hook: Option<js_sys::Function>,
+    /// The wait the last success's rate-limit headers asked for, taken before the next request.
+    pace: Cell<u32>,
 }
 
 impl Client {
     pub fn new(
         token: String,
         policy: RetryPolicy,
-        caller: Option<AbortSignal>,
+        vendor: Vendor,
+        controls: Controls,
     ) -> Result<Self, FetchError> {
         let controller = AbortController::new().map_err(|_| {
             Error::invalid_input("this host has no AbortController (need Node 20 or a browser)")
@@ -63,11 +83,14 @@ impl Client {
         let mut client = Client {
             token,
             policy,
+            vendor,
             controller,
             caller: None,
             on_abort: None,
+            sleep_hook: controls.sleep,
+            pace: Cell::new(0),
         };
-        if let Some(signal) = caller {
+        if let Some(signal) = controls.signal {
             if signal.aborted() {
                 client
                     .controller
@@ -103,9 +126,19 @@ impl Client {
     }
 
     /// GETs `url` (page `page` of a listing, for messages) and returns the body of a 2xx
-    /// response, retrying as the policy says.
-    pub async fn get(&self, url: &str, page: u32) -> Result<Vec<u8>, FetchError> {
-        let mut attempt = 0u32;
+    /// response, pacing and retrying as the policy says and telling `on_wait` before each wait.
+    pub async fn get(
+        &self,
+        url: &str,
+        page: u32,
+        on_wait: OnWait<'_>,
+    ) -> Result<Vec<u8>, FetchError> {
+        let pace = self.pace.replace(0);
+        if pace > 0 {
+            on_wait(pace, WaitReason::Pacing);
+            self.sleep(pace).await?;
+        }
+        let mut attempts = Attempts::default();
         loop {
             if self.aborted() {
                 return Err(self.abort_error(page));
@@ -116,43 +149,79 @@ impl Client {
                 .abort_signal(Some(&self.controller.signal()))
                 .send()
                 .await;
-            let (status, retry_after, detail) = match sent {
-                Ok(resp) if (200..300).contains(&resp.status()) => match resp.binary().await {
-                    Ok(body) => return Ok(body),
-                    Err(_) if self.aborted() => return Err(self.abort_error(page)),
-                    // The body was cut off: as good as a network error.
-                    Err(e) => (None, None, Some(e.to_string())),
-                },
+            let (status, headers, body, detail) = match sent {
+                Ok(resp) if (200..300).contains(&resp.status()) => {
+                    let headers = rate_headers(&resp);
+                    match resp.binary().await {
+                        Ok(body) => {
+                            self.pace.set(pace_ms(&headers));
+                            return Ok(body);
+                        }
+                        Err(_) if self.aborted() => return Err(self.abort_error(page)),
+                        // The body was cut off: as good as a network error.
+                        Err(e) => (None, headers, Vec::new(), Some(e.to_string())),
+                    }
+                }
                 Ok(resp) => {
-                    let retry_after = resp.headers().get("retry-after");
-                    // Drain the error body so the connection can be reused.
-                    let _ = resp.binary().await;
-                    (Some(resp.status()), retry_after, None)
+                    let headers = rate_headers(&resp);
+                    // Read the error body: it says what the vendor objects to (and draining
+                    // it lets the connection be reused).
+                    let body = resp.binary().await.unwrap_or_default();
+                    (Some(resp.status()), headers, body, None)
                 }
                 Err(_) if self.aborted() => return Err(self.abort_error(page)),
-                Err(e) => (None, None, Some(e.to_string())),
+                Err(e) => (
+                    None,
+                    RateHeaders::default(),
+                    Vec::new(),
+                    Some(e.to_string()),
+                ),
             };
-            match self.policy.decide(attempt, status, retry_after.as_deref()) {
-                Decision::Retry(ms) => {
-                    self.sleep(ms).await;
-                    attempt = attempt.saturating_add(1);
+            let failure = Failure {
+                status,
+                headers,
+                now_ms: js_sys::Date::now() as i64,
+                jitter: js_sys::Math::random(),
+            };
+            match self.policy.decide(&mut attempts, &failure) {
+                Decision::Retry { ms, reason } => {
+                    on_wait(ms, reason);
+                    self.sleep(ms).await?;
                 }
-                Decision::Fail(mut error) => {
+                Decision::Fail(error) => {
+                    let mut error = explain(error, status, &body, self.vendor, &self.token);
                     let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
-                    error.message = redact(
+                    let message = redact(
                         &format!("page {page}: {}{detail}", error.message),
                         &self.token,
                     );
+                    // Through `Error::new` again so the longer message stays bounded.
+                    error.message = Error::new(error.code, message).message;
                     return Err(FetchError { error, status });
                 }
             }
         }
     }
 
-    /// Waits `ms`, or less if the fetch is aborted meanwhile (the caller's next step sees the
-    /// abort). The timer is cleared either way so an aborted wait keeps no process alive.
-    async fn sleep(&self, ms: u32) {
+    /// Waits `ms` through the caller's sleep hook, or a timer cut short by an abort (the
+    /// caller's next step sees the abort). The timer is cleared either way so an aborted
+    /// wait keeps no process alive.
+    async fn sleep(&self, ms: u32) -> Result<(), FetchError> {
         let signal = self.controller.signal();
+        if let Some(hook) = &self.sleep_hook {
+            let returned = hook
+                .call2(&JsValue::NULL, &JsValue::from(ms), &signal)
+                .map_err(|_| hook_failed())?;
+            // Resolving a promise with the hook's value adopts it if it is a thenable and
+            // never throws, whatever the hook returned.
+            let adopted = js_sys::Promise::new(&mut |resolve, _reject| {
+                let _ = resolve.call1(&JsValue::NULL, &returned);
+            });
+            return JsFuture::from(adopted)
+                .await
+                .map(|_| ())
+                .map_err(|_| hook_failed());
+        }
         let mut timer = JsValue::UNDEFINED;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             timer = set_timeout(&resolve, i32::try_from(ms).unwrap_or(i32::MAX));
@@ -160,6 +229,24 @@ impl Client {
         });
         let _ = JsFuture::from(promise).await;
         clear_timeout(&timer);
+        Ok(())
+    }
+}
+
+fn hook_failed() -> FetchError {
+    Error::invalid_input("options.sleep threw or its promise rejected")
+        .with_field("sleep")
+        .into()
+}
+
+fn rate_headers(resp: &Response) -> RateHeaders {
+    let h = resp.headers();
+    RateHeaders {
+        retry_after: h.get("retry-after"),
+        date: h.get("date"),
+        limit: h.get("x-rate-limit-limit"),
+        remaining: h.get("x-rate-limit-remaining"),
+        window: h.get("x-rate-limit-window"),
     }
 }
 

@@ -1,64 +1,97 @@
 //! Directory clients over the host's `fetch` (browsers and Node 20). Each fetch reads every
-//! page into memory and only then returns: a fetch that fails half-way gives the caller an
-//! error, never a partial directory (a partial one would look like mass deletions).
+//! page into memory and only then returns: a fetch that fails half-way, or whose pages end
+//! before the total the server declared, gives the caller an error, never a partial
+//! directory (a partial one would look like mass deletions).
 
 pub mod cxone;
 pub mod http;
 pub mod ringcentral;
 
-use crate::core::directory::{resolve_link, FetchProgress, NextPage, Page, MAX_PAGES};
+use crate::core::directory::{AllowedHosts, FetchProgress, NextPage, Page, Tally, MAX_PAGES};
+use crate::core::error::quote;
 use crate::core::{Error, Result};
 use http::{Client, FetchError};
+use std::cell::Cell;
+use std::collections::BTreeSet;
 
-/// Called after each page with the running totals. Implementations must not fail the fetch.
+/// Called after each page with the running totals, and before each wait. Implementations
+/// must not fail the fetch.
 pub type OnProgress<'a> = &'a dyn Fn(&FetchProgress);
 
-/// Builds the URL of page `n` (1-based).
-type UrlFor<'a> = &'a dyn Fn(u32) -> Result<String>;
-
-/// Decodes page `n` from its body.
+/// Decodes the `n`th response (1-based).
 type Decode<'a, T> = &'a dyn Fn(u32, &[u8]) -> Result<Page<T>>;
 
-/// Reads a whole paged listing: `url_for(n)` builds the URL of page `n` (1-based),
-/// `decode(n, body)` decodes it. `progress` accumulates across calls (the targeted re-fetch
+/// Where to go after the `n`th page, from the tally of every page so far.
+type Step<'a, T> = &'a dyn Fn(u32, &Tally, &Page<T>) -> Result<NextPage>;
+
+/// One paged listing, as the vendor's pure functions describe it.
+pub(crate) struct Listing<'a, T> {
+    /// The first request (page 1, or skip 0).
+    pub first: NextPage,
+    /// The URL of a `Page` or `Skip` request.
+    pub url_for: &'a dyn Fn(&NextPage) -> Result<String>,
+    pub decode: Decode<'a, T>,
+    pub step: Step<'a, T>,
+    /// Which hosts a next-page link may lead to.
+    pub hosts: &'a AllowedHosts,
+    pub id_of: fn(&T) -> &str,
+}
+
+/// Reads a whole paged listing. `progress` accumulates across calls (the targeted re-fetch
 /// runs several listings as one fetch).
 pub(crate) async fn fetch_all<T>(
     client: &Client,
-    base: &str,
-    url_for: UrlFor<'_>,
-    decode: Decode<'_, T>,
+    listing: &Listing<'_, T>,
     progress: &mut FetchProgress,
     on_progress: OnProgress<'_>,
 ) -> std::result::Result<Vec<T>, FetchError> {
     let mut out = Vec::new();
-    let mut page = 1u32;
-    let mut url = url_for(page)?;
+    let mut seen = BTreeSet::new();
+    let mut tally = Tally::default();
+    let mut next = listing.first.clone();
+    let mut last_url = String::new();
+    let current = Cell::new(*progress);
+    let on_wait = |ms, reason| on_progress(&current.get().waiting(ms, reason));
     for _ in 0..MAX_PAGES {
-        let body = client.get(&url, page).await?;
-        let decoded = decode(page, &body)?;
-        progress.add_page(&decoded);
-        on_progress(progress);
-        let next = decoded.next;
-        out.extend(decoded.records);
-        let next_url = match next {
-            NextPage::None => return Ok(out),
-            NextPage::Page(n) => {
-                page = n;
-                url_for(n)?
+        let page = tally.pages.saturating_add(1);
+        let url = match &next {
+            NextPage::None => {
+                *progress = current.get();
+                return Ok(out);
             }
-            NextPage::Uri(link) => {
-                let resolved = resolve_link(base, &link, page)?;
-                page = page.saturating_add(1);
-                resolved
-            }
+            NextPage::Uri(link) => listing.hosts.resolve(link, page)?,
+            other => (listing.url_for)(other)?,
         };
-        if next_url == url {
+        if url == last_url {
             return Err(Error::invalid_input(format!(
                 "page {page}: the next page is the page just read"
             ))
             .into());
         }
-        url = next_url;
+        let body = client.get(&url, page, &on_wait).await?;
+        let decoded = (listing.decode)(page, &body)?;
+        tally.add(&decoded);
+        let mut p = current.get();
+        p.add_page(&decoded);
+        current.set(p);
+        on_progress(&p);
+        next = (listing.step)(page, &tally, &decoded)?;
+        for (i, record) in decoded.records.into_iter().enumerate() {
+            let id = (listing.id_of)(&record);
+            // Offset paging over a directory that changes while it is read can list one
+            // entry twice (and skip another): fail rather than guess which copy is right.
+            if !seen.insert(id.to_string()) {
+                return Err(Error::invalid_input(format!(
+                    "page {page}: entry {i} ({}) was already listed on an earlier page; the directory changed while it was read, run the fetch again",
+                    quote(id)
+                ))
+                .at(i)
+                .with_id(id)
+                .into());
+            }
+            out.push(record);
+        }
+        last_url = url;
     }
     Err(Error::invalid_input(format!(
         "the listing has more than {MAX_PAGES} pages; stopped"

@@ -272,15 +272,13 @@ pub fn decode_page(page: u32, body: &[u8], profiles: &ProfileIndex) -> Result<Pa
             })?;
         let active = match a.is_active.map(BoolValue::read).transpose() {
             Ok(active) => active,
-            Err(shown) => {
-                return Err(Error::invalid_input(format!(
-                    "page {page}: agents[{i}] (agent {}): isActive is {shown}, not true/false or 0/1",
-                    quote(&id)
-                ))
-                .at(i)
-                .with_id(id)
-                .with_field("isActive"))
-            }
+            Err(shown) => return Err(Error::invalid_input(format!(
+                "page {page}: agents[{i}] (agent {}): isActive is {shown}, not true/false or 0/1",
+                quote(&id)
+            ))
+            .at(i)
+            .with_id(id)
+            .with_field("isActive")),
         };
         let permissions = a
             .profile_id
@@ -457,25 +455,47 @@ mod tests {
         );
         let e = walk(&[two, b""]).unwrap_err();
         assert_eq!(e.code, ErrorCode::IncompleteDirectory);
-        assert!(e.message.starts_with("page 2: the pages ended after 2 of the 5 agents"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("page 2: the pages ended after 2 of the 5 agents"),
+            "{}",
+            e.message
+        );
         let e = walk(&[two, br#"{"totalRecords": 5, "agents": []}"#]).unwrap_err();
-        assert_eq!(e.code, ErrorCode::IncompleteDirectory, "an empty page ends early too");
+        assert_eq!(
+            e.code,
+            ErrorCode::IncompleteDirectory,
+            "an empty page ends early too"
+        );
         let link = br#"{"_links": {"next": "/inContactAPI/services/v23.0/agents?skip=3&top=3"}, "agents": [{"agentId": 1}]}"#;
         assert_eq!(
             walk(&[link]).unwrap(),
-            [NextPage::Uri("/inContactAPI/services/v23.0/agents?skip=3&top=3".into())]
+            [NextPage::Uri(
+                "/inContactAPI/services/v23.0/agents?skip=3&top=3".into()
+            )]
         );
         let href = br#"{"_links": {"next": {"href": "https://x/n"}}, "agents": [{"agentId": 1}]}"#;
-        assert_eq!(walk(&[href]).unwrap(), [NextPage::Uri("https://x/n".into())]);
+        assert_eq!(
+            walk(&[href]).unwrap(),
+            [NextPage::Uri("https://x/n".into())]
+        );
         let bare = br#"{"_links": {"next": null}, "agents": [{"agentId": 1}]}"#;
         assert_eq!(
             walk(&[bare, b" \n"]).unwrap(),
             [NextPage::Skip(1), NextPage::None],
             "no total, no link: on until an empty page"
         );
-        assert_eq!(walk(&[b""]).unwrap(), [NextPage::None], "204 first: no agents");
+        assert_eq!(
+            walk(&[b""]).unwrap(),
+            [NextPage::None],
+            "204 first: no agents"
+        );
         let done = br#"{"totalRecords": 1, "_links": {"next": "https://x/n"}, "agents": [{"agentId": 1}]}"#;
-        assert_eq!(walk(&[done]).unwrap(), [NextPage::None], "the total reached ends it");
+        assert_eq!(
+            walk(&[done]).unwrap(),
+            [NextPage::None],
+            "the total reached ends it"
+        );
     }
 
     #[test]
@@ -491,8 +511,12 @@ mod tests {
             assert_eq!(e.code, ErrorCode::InvalidInput);
             assert!(e.message.starts_with("page 3: "), "{}", e.message);
         }
-        let e = decode_page(3, br#"{"agents": [{"agentId": 1}, {"userName": "x"}]}"#, &idx)
-            .unwrap_err();
+        let e = decode_page(
+            3,
+            br#"{"agents": [{"agentId": 1}, {"userName": "x"}]}"#,
+            &idx,
+        )
+        .unwrap_err();
         assert!(e.message.contains("agents[1]: agentId is missing"));
         assert_eq!(e.index, Some(1));
         for bad in [r#""maybe""#, "2", "-1", "0.5"] {

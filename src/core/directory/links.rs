@@ -146,11 +146,9 @@ fn check_pattern(i: usize, p: &str) -> Result<String> {
     let host = p.strip_prefix("*.").unwrap_or(&p);
     let labels: Vec<&str> = host.split('.').collect();
     let ok = !host.is_empty()
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         && (!p.starts_with("*.") || labels.len() >= 2);
     if ok {
         Ok(p)
@@ -216,15 +214,20 @@ mod tests {
         }
         let e = a.resolve("https://other.example/x", 3).unwrap_err();
         assert!(
-            e.message.contains("api-na1.niceincontact.com, *.niceincontact.com"),
+            e.message
+                .contains("api-na1.niceincontact.com, *.niceincontact.com"),
             "{}",
             e.message
         );
         assert_eq!(e.field.as_deref(), Some("allowedHosts"));
         let old = AllowedHosts::new("https://api-b2.nice-incontact.com", None).unwrap();
-        assert!(old.resolve("https://api-c9.nice-incontact.com/x", 1).is_ok());
+        assert!(old
+            .resolve("https://api-c9.nice-incontact.com/x", 1)
+            .is_ok());
         let other = AllowedHosts::new("https://cx.example.org", None).unwrap();
-        assert!(other.resolve("https://api-c7.niceincontact.com/x", 1).is_err());
+        assert!(other
+            .resolve("https://api-c7.niceincontact.com/x", 1)
+            .is_err());
     }
 
     #[test]
@@ -233,11 +236,20 @@ mod tests {
         let a = AllowedHosts::new("http://127.0.0.1:4000", Some(&list)).unwrap();
         assert!(a.resolve("http://localhost:4000/p2", 1).is_ok());
         assert!(a.resolve("https://x.cluster.example:4000/p2", 1).is_ok());
-        assert!(a.resolve("https://x.cluster.example/p2", 1).is_err(), "not the base's port");
+        assert!(
+            a.resolve("https://x.cluster.example/p2", 1).is_err(),
+            "not the base's port"
+        );
         let b = AllowedHosts::new("https://api.cluster.example", Some(&list)).unwrap();
         assert!(b.resolve("https://x.y.cluster.example/p2", 1).is_ok());
-        assert!(a.resolve("http://localhost:4001/p2", 1).is_err(), "another port");
-        assert!(a.resolve("http://cluster.example/p2", 1).is_err(), "the bare domain");
+        assert!(
+            a.resolve("http://localhost:4001/p2", 1).is_err(),
+            "another port"
+        );
+        assert!(
+            a.resolve("http://cluster.example/p2", 1).is_err(),
+            "the bare domain"
+        );
         for bad in ["*.com", "*", "", "a b", "*.x..y", "host/path"] {
             let e = AllowedHosts::new("https://x.y", Some(&[bad.to_string()])).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("allowedHosts"), "{bad}");

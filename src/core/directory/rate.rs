@@ -327,7 +327,10 @@ mod tests {
     #[test]
     fn client_errors_fail_at_once() {
         for s in [400u16, 401, 403, 404] {
-            match policy().decide(&mut Attempts::default(), &fail(Some(s), RateHeaders::default())) {
+            match policy().decide(
+                &mut Attempts::default(),
+                &fail(Some(s), RateHeaders::default()),
+            ) {
                 Decision::Fail(e) => {
                     assert_eq!(e.code, ErrorCode::HttpError);
                     assert_eq!(e.message, format!("HTTP {s}"));
@@ -388,7 +391,10 @@ mod tests {
     #[test]
     fn too_long_or_too_many_rate_limit_waits_fail_rate_limited() {
         let p = policy();
-        match p.decide(&mut Attempts::default(), &fail(Some(429), retry_after("3600"))) {
+        match p.decide(
+            &mut Attempts::default(),
+            &fail(Some(429), retry_after("3600")),
+        ) {
             Decision::Fail(e) => {
                 assert_eq!(e.code, ErrorCode::RateLimited);
                 assert!(e.message.contains("wait 60 min 0 s"), "{}", e.message);
@@ -433,7 +439,10 @@ mod tests {
             }
             d => panic!("{d:?}"),
         }
-        match p.decide(&mut Attempts::default(), &fail(Some(503), retry_after("86400"))) {
+        match p.decide(
+            &mut Attempts::default(),
+            &fail(Some(503), retry_after("86400")),
+        ) {
             Decision::Fail(e) => assert_eq!(e.code, ErrorCode::HttpError),
             d => panic!("{d:?}"),
         }
@@ -491,7 +500,11 @@ mod tests {
         assert_eq!(pace_ms(&h("40", "11", "60")), 0);
         assert_eq!(pace_ms(&h("40", "9", "60")), 6_000);
         assert_eq!(pace_ms(&h("40", "0", "60")), 60_000);
-        assert_eq!(pace_ms(&h("x", "3", "")), 15_000, "defaults: reserve 4, 60 s");
+        assert_eq!(
+            pace_ms(&h("x", "3", "")),
+            15_000,
+            "defaults: reserve 4, 60 s"
+        );
         assert_eq!(pace_ms(&h("40", "-1", "60")), 0, "unreadable: no pacing");
     }
 

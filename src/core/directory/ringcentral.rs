@@ -241,8 +241,7 @@ pub fn decode_page_with(
 
     let mut records = Vec::with_capacity(resp.records.len());
     for (i, r) in resp.records.into_iter().enumerate() {
-        if r
-            .kind
+        if r.kind
             .as_deref()
             .is_some_and(|k| !PersonType::parse(k).is_some_and(|t| types.contains(&t)))
         {
@@ -378,7 +377,8 @@ mod tests {
         let e = walk(&[short], &[]).unwrap_err();
         assert_eq!(e.code, ErrorCode::IncompleteDirectory);
         assert!(
-            e.message.starts_with("page 1: the pages ended after 2 of the 5 extensions"),
+            e.message
+                .starts_with("page 1: the pages ended after 2 of the 5 extensions"),
             "{}",
             e.message
         );
@@ -390,30 +390,83 @@ mod tests {
             }
             v
         };
-        let (steps, kept) = walk(&[nav(1, &[1, 2], true), nav(2, &[3, 4], true), nav(3, &[5], false)], &[]).unwrap();
-        assert_eq!(steps, [NextPage::Page(2), NextPage::Page(3), NextPage::None], "navigation.nextPage wins over totalPages");
+        let (steps, kept) = walk(
+            &[
+                nav(1, &[1, 2], true),
+                nav(2, &[3, 4], true),
+                nav(3, &[5], false),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            steps,
+            [NextPage::Page(2), NextPage::Page(3), NextPage::None],
+            "navigation.nextPage wins over totalPages"
+        );
         assert_eq!(kept, 5);
         let e = walk(&[nav(1, &[1, 2], true), nav(2, &[], true)], &[]).unwrap_err();
-        assert_eq!(e.code, ErrorCode::IncompleteDirectory, "an empty page ends it");
+        assert_eq!(
+            e.code,
+            ErrorCode::IncompleteDirectory,
+            "an empty page ends it"
+        );
     }
 
     #[test]
     fn only_people_are_kept_and_counted_apart() {
-        let kinds = ["User", "FaxUser", "FlexibleUser", "VirtualUser", "DigitalUser", "Department",
-            "Announcement", "Voicemail", "SharedLinesGroup", "PagingOnly", "IvrMenu", "ApplicationExtension",
-            "ParkLocation", "Limited", "Bot", "Room", "Site", "ProxyAdmin", "DelegatedLinesGroup",
-            "GroupCallPickup", "RoomConnector", "TieLine", "Unknown", "user"];
+        let kinds = [
+            "User",
+            "FaxUser",
+            "FlexibleUser",
+            "VirtualUser",
+            "DigitalUser",
+            "Department",
+            "Announcement",
+            "Voicemail",
+            "SharedLinesGroup",
+            "PagingOnly",
+            "IvrMenu",
+            "ApplicationExtension",
+            "ParkLocation",
+            "Limited",
+            "Bot",
+            "Room",
+            "Site",
+            "ProxyAdmin",
+            "DelegatedLinesGroup",
+            "GroupCallPickup",
+            "RoomConnector",
+            "TieLine",
+            "Unknown",
+            "user",
+        ];
         let all = serde_json::json!({
             "records": kinds.iter().enumerate().map(|(i, k)| serde_json::json!({"id": i, "type": k,
                 "contact": {"email": "same@x.com"}})).collect::<Vec<_>>(),
             "paging": {"page": 1, "totalPages": 1, "totalElements": kinds.len()}});
         let p = decode_page(1, &body(all.clone())).unwrap();
-        assert_eq!(p.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["0"]);
+        assert_eq!(
+            p.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["0"]
+        );
         assert_eq!(p.received, kinds.len() as u64);
         let (_, kept) = walk(&[all.clone()], &[]).unwrap();
         assert_eq!(kept, 1, "complete: the others were received, and left out");
-        let p = decode_page_with(1, &body(all), &[PersonType::DigitalUser, PersonType::VirtualUser, PersonType::FlexibleUser]).unwrap();
-        assert_eq!(p.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["0", "2", "3", "4"]);
+        let p = decode_page_with(
+            1,
+            &body(all),
+            &[
+                PersonType::DigitalUser,
+                PersonType::VirtualUser,
+                PersonType::FlexibleUser,
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            p.records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["0", "2", "3", "4"]
+        );
         assert_eq!(PersonType::parse("Department"), None);
     }
 

@@ -132,8 +132,10 @@ fn hint(status: Option<u16>, said: &VendorError, vendor: Vendor) -> Option<Strin
             "the access token is missing, wrong or expired: get a new token and run again".into(),
         );
     }
-    let forbidden =
-        matches!(code, "CMN-401" | "InsufficientPermissions" | "access_denied") || status == Some(403);
+    let forbidden = matches!(
+        code,
+        "CMN-401" | "InsufficientPermissions" | "access_denied"
+    ) || status == Some(403);
     if forbidden {
         return Some(match vendor {
             Vendor::RingCentral => "the token's user lacks the ReadAccounts permission (needed to list extensions): grant it to the app and the user's role".into(),
@@ -173,14 +175,28 @@ mod tests {
         let body = br#"{"errorCode":"CMN-401","message":"In order to call this API endpoint, user needs to have [ReadAccounts] permission for requested resource.","errors":[{"errorCode":"CMN-401","message":"In order to call this API endpoint, user needs to have [ReadAccounts] permission for requested resource.","permissionName":"ReadAccounts"}],"permissionName":"ReadAccounts"}"#;
         let e = explain(http(403), Some(403), body, Vendor::RingCentral, "tok");
         assert_eq!(e.vendor_code.as_deref(), Some("CMN-401"));
-        assert!(e.message.starts_with("HTTP 403 (RingCentral says \"CMN-401\": \"In order to call"), "{}", e.message);
-        assert!(e.message.contains("lacks the ReadAccounts permission"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("HTTP 403 (RingCentral says \"CMN-401\": \"In order to call"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("lacks the ReadAccounts permission"),
+            "{}",
+            e.message
+        );
 
         let body = br#"{"errorCode":"CMN-101","message":"Parameter [perPage] value is invalid","errors":[{"errorCode":"CMN-101","message":"Parameter [perPage] value is invalid","parameterName":"perPage"}]}"#;
         let e = explain(http(400), Some(400), body, Vendor::RingCentral, "tok");
         assert_eq!(e.vendor_code.as_deref(), Some("CMN-101"));
         assert_eq!(e.field.as_deref(), Some("perPage"));
-        assert!(e.message.contains("refused a query parameter (\"perPage\")"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("refused a query parameter (\"perPage\")"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -195,22 +211,42 @@ mod tests {
         assert_eq!(e.vendor_code.as_deref(), Some("invalid_token"));
         assert!(!e.message.contains("abc.SECRET"), "{}", e.message);
         assert!(e.message.contains("[redacted]"), "{}", e.message);
-        assert!(e.message.contains("expired: get a new token"), "{}", e.message);
+        assert!(
+            e.message.contains("expired: get a new token"),
+            "{}",
+            e.message
+        );
         let e = explain(http(403), Some(403), b"", Vendor::Cxone, "tok-xyz");
         assert_eq!(e.vendor_code, None);
-        assert!(e.message.starts_with("HTTP 403: the token's security profile"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("HTTP 403: the token's security profile"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn unknown_bodies_keep_the_plain_message() {
-        for body in [&b"<html>bad gateway</html>"[..], b"{}", b"[1]", b"{\"error\": {\"x\": 1}}"] {
+        for body in [
+            &b"<html>bad gateway</html>"[..],
+            b"{}",
+            b"[1]",
+            b"{\"error\": {\"x\": 1}}",
+        ] {
             assert_eq!(parse_vendor_error(body), None);
             let e = explain(http(502), Some(502), body, Vendor::RingCentral, "tok-xyz");
             assert_eq!(e.message, "HTTP 502");
             assert_eq!(e.vendor_code, None);
         }
         let long = format!(r#"{{"errorCode":"X","message":"{}"}}"#, "m".repeat(50_000));
-        let e = explain(http(500), Some(500), long.as_bytes(), Vendor::RingCentral, "tok-xyz");
+        let e = explain(
+            http(500),
+            Some(500),
+            long.as_bytes(),
+            Vendor::RingCentral,
+            "tok-xyz",
+        );
         assert!(e.message.len() < 1_000, "{}", e.message.len());
     }
 }
