@@ -12,17 +12,37 @@
 //   ... fetch from api.url with api.token ...
 //   await api.close();
 //
+// The answers follow the vendors' published shapes, extra fields included (see
+// vendor-shapes.mjs): RingCentral's records, paging, navigation, X-Rate-Limit-* headers and
+// error bodies; CXone's totalRecords, _links with absolute URLs, 204 for an empty page and
+// {error, error_description} bodies.
+//
 // Fault switches (startServer({ faults }), setFault(f), or POST /__faults with JSON f):
-//   status: 401 | 403 | 429 | 500 | ...  answer with this status
+//   status: 401 | 403 | 429 | 500 | 503 | ...  answer with this status and the vendor's body
 //     page: K          only on page K (1-based; CXone pages are skip / top + 1), else every page
 //     times: M         only for the first M matching requests, then answer normally
-//     retryAfter: N    with 429: the Retry-After header, in seconds
+//     retryAfter: N    with 429 or 503: the Retry-After header, in seconds (none if unset)
+//     retryAfterDate: true   send it as an HTTP date instead (against the server's Date)
 //   delayMs: D         delay every answer by D ms (slow responses)
 //   malformedPage: K   page K is cut-off JSON (status 200)
 //   wrongShapePage: K  page K is valid JSON of the wrong shape (status 200)
+//   truncatedPage: K   page K's body is cut off mid-way and the connection dropped (`times`
+//                      applies: with times 1 the retry gets the whole page)
 //   api: "ringcentral" | "cxone"   apply the faults to one API only
 //   rcHiddenPercent: P  RingCentral listings leave out P% of the users, also when queried by
 //                    email (a directory that lost accounts: Auto Sync's unmap guard trips)
+// Behaviour switches (as startServer options, or as faults to switch them for a while):
+//   rcMaxPerPage: N / cxMaxTop: N   the server's own page-size cap (CXone: one client says 100)
+//   endAfter: N        the listing stops after N entries while its totals count them all
+//                      (RingCentral: totalPages covers N, totalElements all; CXone: 204)
+//   cxNextHost: H      CXone's _links.next names host H (another "cluster host"), same port
+//   cxIntFlags: true   CXone flags (isActive, ...) as 0/1, as one published schema types them
+//   ignoreTypeFilter: true  RingCentral ignores `type` and lists every extension
+// Data switches (startServer options): int64Ids (RingCentral ids above 2^53, sent as exact
+// JSON numbers), allTypes (one extension of every RingCentral type, sharing people's
+// emails), rateLimit: { limit, window, penalty } (RingCentral's counter; default 1000 a
+// minute so demos never wait; 40 is the real Medium group). The rate limiter's clock moves
+// with `advance(ms)` (a test's sleep hook), so its penalties pass at once.
 // Other admin endpoints: GET /__faults, POST /__reset (faults and stats), GET /__stats
 // (every request: api, page, status), GET /__sample/profile-permissions, GET
 // /__sample/wfm-setup (team features and ACD profiles, which the agent list lacks).
@@ -36,6 +56,7 @@
 
 import http from "node:http";
 import { fileURLToPath } from "node:url";
+import { RC_EXTENSION_TYPES, cxoneError, jsonWithInt64, rateLimiter, ringcentralError } from "./vendor-shapes.mjs";
 
 export const DEFAULT_TOKEN = "local-dev-token-4c1d7e";
 
@@ -78,14 +99,14 @@ function person(seed, p) {
  * agents; about 80% of the agents are people who are also in RingCentral (same email, now
  * and then in other case or with spaces), the rest are not.
  */
-export function generateDirectories({ users = 1000, seed = 1 } = {}) {
+export function generateDirectories({ users = 1000, seed = 1, int64Ids = false, allTypes = false } = {}) {
   const r = rng(seed);
   const ringcentral = [];
   for (let k = 0; k < users; k++) {
     const p = person(seed, k);
     const roll = r();
     const status = roll < 0.9 ? "Enabled" : roll < 0.95 ? "Disabled" : roll < 0.98 ? "NotActivated" : "Frozen";
-    const id = 62_000_000_000 + k * 7;
+    const id = int64Ids ? 9_007_199_254_740_993n + BigInt(k) * 7n : 62_000_000_000 + k * 7;
     ringcentral.push({
       uri: `/restapi/v1.0/account/~/extension/${id}`,
       id,
@@ -96,13 +117,27 @@ export function generateDirectories({ users = 1000, seed = 1 } = {}) {
       type: "User",
       status,
       hidden: false,
+      account: { uri: "/restapi/v1.0/account/37439510", id: "37439510" },
+      permissions: { admin: { enabled: k === 0 }, internationalCalling: { enabled: false } },
+      profileImage: { uri: `/restapi/v1.0/account/37439510/extension/${id}/profile-image` },
+      site: { id: "main-site", name: "Main Site" },
     });
     if (k % 50 === 49) {
       // A department sharing a person's email: must never reach the user list.
-      ringcentral.push({ uri: `/restapi/v1.0/account/~/extension/${id + 1}`, id: id + 1,
+      ringcentral.push({ uri: `/restapi/v1.0/account/~/extension/${id + 1}`, id: typeof id === "bigint" ? id + 1n : id + 1,
         extensionNumber: String(90_000 + k), contact: { email: p.email }, name: `${TEAMS[k % TEAMS.length]} queue`,
         type: "Department", status: "Enabled" });
     }
+  }
+  if (allTypes) {
+    // One extension of every type, each sharing a person's email; RC_STATUSES cycle.
+    RC_EXTENSION_TYPES.forEach((type, i) => {
+      const p = person(seed, i);
+      const id = int64Ids ? 9_007_199_254_750_000n + BigInt(i) : 63_000_000_000 + i;
+      ringcentral.push({ uri: `/restapi/v1.0/account/~/extension/${id}`, id, extensionNumber: String(80_000 + i),
+        contact: { firstName: type, lastName: "Extension", email: p.email }, name: `${type} extension`, type,
+        status: ["Enabled", "Disabled", "Frozen", "NotActivated", "Unassigned"][i % 5], hidden: false });
+    });
   }
   const cxone = [];
   const epoch = Date.UTC(2026, 0, 1);
@@ -131,6 +166,15 @@ export function generateDirectories({ users = 1000, seed = 1 } = {}) {
       lastUpdated: new Date(epoch + Math.floor(r() * 300 * 86_400_000)).toISOString(),
       internalId: `${hex}-0000-4000-8000-${String(k).padStart(12, "0")}`,
       federatedId: null,
+      // Fields the clients ignore, there because the real answers carry them.
+      isSupervisor: profileId === 1002,
+      isBillable: true,
+      isWhatIfAgent: false,
+      reportToId: 0,
+      timeZone: "Eastern Standard Time",
+      hireDate: "2024-01-15T00:00:00.000Z",
+      location: "",
+      custom1: "",
     });
   }
   return { ringcentral, cxone, profilePermissions: SAMPLE_PROFILE_PERMISSIONS };
@@ -194,7 +238,7 @@ export function addScenario(dirs) {
 }
 
 const json = (res, status, body, headers = {}) => {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const text = typeof body === "string" ? body : jsonWithInt64(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(text);
 };
@@ -203,7 +247,7 @@ const CORS = {
   "access-control-allow-origin": "*",
   "access-control-allow-headers": "authorization, accept, content-type",
   "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-expose-headers": "retry-after",
+  "access-control-expose-headers": "retry-after, date, x-rate-limit-group, x-rate-limit-limit, x-rate-limit-remaining, x-rate-limit-window",
 };
 
 function readBody(req) {
@@ -221,48 +265,56 @@ function readBody(req) {
  * `faults`, `rcOmitTotals` (page without `totalPages`/`totalElements`, so clients follow
  * `navigation`), `cxOmitTotal` (no `totalRecords`, so clients follow `_links.next`),
  * `cxSinceParam` (the one spelling the CXone view honours: "updateSince", the default, or
- * "updatedSince"; the other is ignored as a real API ignores unknown parameters).
+ * "updatedSince"; the other is ignored as a real API ignores unknown parameters), and the
+ * behaviour and data switches of the header.
  */
 export async function startServer(options = {}) {
   const { users = 1000, seed = 1, token = DEFAULT_TOKEN, port = 0, host = "127.0.0.1" } = options;
   const settings = { rcOmitTotals: false, cxOmitTotal: false, cxSinceParam: "updateSince", ...options };
-  const dirs = options.directories ?? generateDirectories({ users, seed });
+  const dirs = options.directories ?? generateDirectories({ users, seed, int64Ids: options.int64Ids,
+    allTypes: options.allTypes });
   const late = options.scenario ? addScenario(dirs) : new Set();
+  const limiter = rateLimiter(options.rateLimit);
   let faults = { ...(options.faults ?? {}) };
   let used = 0;
   let requests = [];
 
   const setFault = (f = {}) => { faults = { ...f }; used = 0; };
   const resetFaults = () => setFault({});
+  /** A behaviour switch: the fault if set, else the start option. */
+  const opt = (key) => faults[key] ?? settings[key];
+  const forApi = (api) => !faults.api || faults.api === api;
+  const takeTime = () => {
+    if (faults.times !== undefined && used >= faults.times) return false;
+    used += 1;
+    return true;
+  };
 
   function statusFault(api, page) {
-    if (faults.api && faults.api !== api) return null;
-    if (!faults.status) return null;
+    if (!forApi(api) || !faults.status) return null;
     if (faults.page !== undefined && faults.page !== page) return null;
-    if (faults.times !== undefined && used >= faults.times) return null;
-    used += 1;
-    return faults.status;
+    return takeTime() ? faults.status : null;
   }
-  const pageFault = (api, page, key) =>
-    (!faults.api || faults.api === api) && faults[key] !== undefined && faults[key] === page;
+  const pageFault = (api, page, key) => forApi(api) && faults[key] !== undefined && faults[key] === page;
 
-  function sendStatus(res, api, status) {
-    const headers = status === 429 && faults.retryAfter !== undefined ? { "retry-after": String(faults.retryAfter) } : {};
-    const body = api === "ringcentral"
-      ? { errorCode: status === 429 ? "CMN-301" : status === 401 ? "TokenInvalid" : `HTTP-${status}`,
-          message: http.STATUS_CODES[status] ?? "Error", errors: [] }
-      : { error: http.STATUS_CODES[status] ?? "Error", error_description: `injected ${status}` };
-    json(res, status, body, headers);
+  function sendStatus(res, api, status, headers = {}) {
+    const extra = { ...headers };
+    if ((status === 429 || status === 503) && faults.retryAfter !== undefined) {
+      extra["retry-after"] = faults.retryAfterDate
+        ? new Date(limiter.now() + faults.retryAfter * 1000).toUTCString() : String(faults.retryAfter);
+    }
+    json(res, status, api === "ringcentral" ? ringcentralError(status) : cxoneError(status), extra);
   }
 
   function ringcentralPage(req, res, u) {
     const q = u.searchParams;
     const page = Number(q.get("page") ?? "1");
-    const perPage = Math.min(1000, Number(q.get("perPage") ?? "100"));
-    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(perPage) || perPage < 1) {
-      return { status: 400, page, body: { errorCode: "CMN-101", message: "Parameter [page] or [perPage] is invalid" } };
+    const asked = Number(q.get("perPage") ?? "100");
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(asked) || asked < 1 || asked > 1000) {
+      return { status: 400, page, body: ringcentralError(400, Number.isInteger(page) && page >= 1 ? "perPage" : "page") };
     }
-    const types = q.getAll("type");
+    const perPage = Math.min(Number(opt("rcMaxPerPage") ?? 1000), asked);
+    const types = opt("ignoreTypeFilter") ? [] : q.getAll("type");
     const emails = q.getAll("email").map((e) => e.trim().toLowerCase());
     const statuses = q.getAll("status");
     const hidden = Number(faults.rcHiddenPercent ?? 0);
@@ -271,10 +323,12 @@ export async function startServer(options = {}) {
       && (types.length === 0 || types.includes(x.type))
       && (emails.length === 0 || emails.includes(String(x.contact?.email ?? "").toLowerCase()))
       && (statuses.length === 0 || statuses.includes(x.status)));
+    const endAfter = opt("endAfter");
+    const shown = endAfter === undefined ? list : list.slice(0, endAfter);
     const totalElements = list.length;
-    const totalPages = Math.max(1, Math.ceil(totalElements / perPage));
+    const totalPages = Math.max(1, Math.ceil(shown.length / perPage));
     const pageStart = (page - 1) * perPage;
-    const records = list.slice(pageStart, pageStart + perPage);
+    const records = shown.slice(pageStart, pageStart + perPage);
     const origin = `http://${req.headers.host}`;
     const link = (p) => { const l = new URL(u.pathname + u.search, origin); l.searchParams.set("page", String(p)); return { uri: l.href }; };
     const paging = { page, totalPages, perPage, totalElements };
@@ -286,13 +340,18 @@ export async function startServer(options = {}) {
     return { status: 200, page, body: { uri: link(page).uri, records, paging, navigation } };
   }
 
+  const asInt = (b) => (b ? 1 : 0);
+  const intFlags = (a) => ({ ...a, isActive: asInt(a.isActive), isSupervisor: asInt(a.isSupervisor),
+    isBillable: asInt(a.isBillable), isWhatIfAgent: asInt(a.isWhatIfAgent) });
+
   function cxonePage(req, res, u) {
     const q = u.searchParams;
     const skip = Number(q.get("skip") ?? "0");
-    const top = Math.min(10_000, Number(q.get("top") ?? "100"));
-    if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(top) || top < 1) {
-      return { status: 400, page: 0, body: { error: "invalid_request", error_description: "skip/top invalid" } };
+    const asked = Number(q.get("top") ?? "100");
+    if (!Number.isInteger(skip) || skip < 0 || !Number.isInteger(asked) || asked < 1) {
+      return { status: 400, page: 0, body: cxoneError(400) };
     }
+    const top = Math.min(Number(opt("cxMaxTop") ?? 10_000), asked);
     const page = Math.floor(skip / top) + 1;
     const since = q.get(settings.cxSinceParam);
     const sinceMs = since === null ? null : Date.parse(since);
@@ -302,20 +361,32 @@ export async function startServer(options = {}) {
     const active = q.get("isActive");
     const list = dirs.cxone.filter((a) => (sinceMs === null || Date.parse(a.lastUpdated) >= sinceMs)
       && (active === null || String(a.isActive) === active.toLowerCase()));
-    const agents = list.slice(skip, skip + top);
+    const endAfter = opt("endAfter");
+    const shown = endAfter === undefined ? list : list.slice(0, endAfter);
+    const agents = shown.slice(skip, skip + top);
     if (agents.length === 0) return { status: 204, page, body: null };
     const origin = `http://${req.headers.host}`;
-    const link = (s) => { const l = new URL(u.pathname + u.search, origin); l.searchParams.set("skip", String(s)); return l.href; };
+    const nextHost = opt("cxNextHost");
+    const nextOrigin = nextHost ? `http://${nextHost}:${new URL(origin).port}` : origin;
+    const link = (s, o = origin) => { const l = new URL(u.pathname + u.search, o); l.searchParams.set("skip", String(s)); l.searchParams.set("top", String(top)); return l.href; };
     const body = {
       businessUnitId: 4_600_001,
       lastPollTime: new Date().toISOString(),
       totalRecords: list.length,
-      _links: { self: link(skip), next: skip + top < list.length ? link(skip + top) : null,
+      _links: { self: link(skip), next: skip + top < shown.length ? link(skip + top, nextOrigin) : null,
         previous: skip > 0 ? link(Math.max(0, skip - top)) : null },
-      agents,
+      agents: opt("cxIntFlags") ? agents.map(intFlags) : agents,
     };
     if (settings.cxOmitTotal) delete body.totalRecords;
     return { status: 200, page, body };
+  }
+
+  /** Sends page K cut off half-way, then drops the connection (a proxy or network failure). */
+  function sendTruncated(res, body) {
+    const text = jsonWithInt64(body);
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+    res.write(text.slice(0, Math.floor(text.length / 2)));
+    setTimeout(() => res.destroy(), 5);
   }
 
   async function handle(req, res) {
@@ -347,14 +418,26 @@ export async function startServer(options = {}) {
     const result = api === "ringcentral" ? ringcentralPage(req, res, u) : cxonePage(req, res, u);
     const log = (status) => { if (requests.length < 10_000) requests.push({ api, page: result.page, status }); };
 
+    // RingCentral counts every request, and says how many are left on every answer.
+    const rate = api === "ringcentral" ? limiter.hit() : { headers: {} };
+    const headers = { ...rate.headers, date: new Date(limiter.now()).toUTCString() };
     if (req.headers.authorization !== `Bearer ${token}`) {
       log(401);
       return api === "ringcentral"
-        ? json(res, 401, { errorCode: "TokenInvalid", message: "Token not found", errors: [{ errorCode: "OAU-213" }] })
-        : json(res, 401, { error: "invalid_token", error_description: "The access token is invalid" });
+        ? json(res, 401, { errorCode: "TokenInvalid", message: "Token not found", errors: [{ errorCode: "OAU-213", message: "Token not found" }] }, headers)
+        : json(res, 401, cxoneError(401), headers);
+    }
+    if (rate.retryAfter !== undefined) {
+      log(429);
+      const retry = settings.rateLimit?.retryAfter === false ? {} : { "retry-after": String(rate.retryAfter) };
+      return json(res, 429, ringcentralError(429), { ...headers, ...retry });
     }
     const injected = statusFault(api, result.page);
-    if (injected) { log(injected); return sendStatus(res, api, injected); }
+    if (injected) { log(injected); return sendStatus(res, api, injected, headers); }
+    if (pageFault(api, result.page, "truncatedPage") && result.status === 200 && takeTime()) {
+      log(200);
+      return sendTruncated(res, result.body);
+    }
     if (pageFault(api, result.page, "malformedPage")) {
       log(200);
       return json(res, 200, api === "ringcentral" ? '{"uri":"x","records":[{"id":1,"contact":{"email":"a@' : '{"agents":[{"agentId":');
@@ -365,8 +448,8 @@ export async function startServer(options = {}) {
         : { totalRecords: 3, agents: { agentId: 1 } });
     }
     log(result.status);
-    if (result.status === 204) { res.writeHead(204); return res.end(); }
-    return json(res, result.status, result.body);
+    if (result.status === 204) { res.writeHead(204, headers); return res.end(); }
+    return json(res, result.status, result.body, headers);
   }
 
   const server = http.createServer((req, res) => {
@@ -384,6 +467,8 @@ export async function startServer(options = {}) {
     resetFaults,
     stats: () => ({ requests: [...requests] }),
     resetStats: () => { requests = []; },
+    /** Moves the rate limiter's clock (a test's sleep hook calls it: waits pass at once). */
+    advance: (ms) => limiter.advance(ms),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -272,13 +272,15 @@ pub fn decode_page(page: u32, body: &[u8], profiles: &ProfileIndex) -> Result<Pa
             })?;
         let active = match a.is_active.map(BoolValue::read).transpose() {
             Ok(active) => active,
-            Err(shown) => return Err(Error::invalid_input(format!(
+            Err(shown) => {
+                return Err(Error::invalid_input(format!(
                 "page {page}: agents[{i}] (agent {}): isActive is {shown}, not true/false or 0/1",
                 quote(&id)
             ))
-            .at(i)
-            .with_id(id)
-            .with_field("isActive")),
+                .at(i)
+                .with_id(id)
+                .with_field("isActive"))
+            }
         };
         let permissions = a
             .profile_id

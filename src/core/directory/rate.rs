@@ -279,8 +279,11 @@ fn clamp(ms: u64) -> u32 {
     u32::try_from(ms).unwrap_or(u32::MAX)
 }
 
-/// A wait for people: "45 s", "2 min 5 s", "3 h 0 min".
+/// A wait for people: "150 ms", "45 s", "2 min 5 s", "3 h 0 min".
 pub fn duration(ms: u64) -> String {
+    if ms < 1000 {
+        return format!("{ms} ms");
+    }
     let s = ms.div_ceil(1000);
     match s {
         0..=119 => format!("{s} s"),
@@ -519,6 +522,7 @@ mod tests {
             }
         );
         assert_eq!(duration(59_001), "60 s");
+        assert_eq!(duration(150), "150 ms");
         assert_eq!(duration(125_000), "2 min 5 s");
         assert_eq!(duration(7_200_000), "2 h 0 min");
     }
