@@ -124,7 +124,8 @@ export function generateDirectories({ users = 1000, seed = 1, int64Ids = false, 
     });
     if (k % 50 === 49) {
       // A department sharing a person's email: must never reach the user list.
-      ringcentral.push({ uri: `/restapi/v1.0/account/~/extension/${id + 1}`, id: typeof id === "bigint" ? id + 1n : id + 1,
+      const dept = typeof id === "bigint" ? id + 1n : id + 1;
+      ringcentral.push({ uri: `/restapi/v1.0/account/~/extension/${dept}`, id: dept,
         extensionNumber: String(90_000 + k), contact: { email: p.email }, name: `${TEAMS[k % TEAMS.length]} queue`,
         type: "Department", status: "Enabled" });
     }
