@@ -2,6 +2,8 @@
 //! records, the URLs to ask for, when a listing is complete, retries and rate limits. The HTTP loop that drives them lives in
 //! `connectors` (wasm32 only); everything it decides is decided here, so it is tested natively.
 
+#[cfg(test)]
+mod contract_tests;
 pub mod cxone;
 pub mod links;
 pub mod rate;

@@ -451,7 +451,7 @@ mod tests {
             ["0"]
         );
         assert_eq!(p.received, kinds.len() as u64);
-        let (_, kept) = walk(&[all.clone()], &[]).unwrap();
+        let (_, kept) = walk(std::slice::from_ref(&all), &[]).unwrap();
         assert_eq!(kept, 1, "complete: the others were received, and left out");
         let p = decode_page_with(
             1,
