@@ -223,12 +223,18 @@ impl Client {
                 .map_err(|_| hook_failed());
         }
         let mut timer = JsValue::UNDEFINED;
+        let mut resolver = None;
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
             timer = set_timeout(&resolve, i32::try_from(ms).unwrap_or(i32::MAX));
             let _ = signal.add_event_listener_with_callback("abort", &resolve);
+            resolver = Some(resolve);
         });
         let _ = JsFuture::from(promise).await;
         clear_timeout(&timer);
+        // A fetch may wait many times (pacing, retries): leave no listener behind on the signal.
+        if let Some(resolve) = resolver {
+            let _ = signal.remove_event_listener_with_callback("abort", &resolve);
+        }
         Ok(())
     }
 }
