@@ -1,6 +1,8 @@
-//! The directory fetches as Promise-returning JS functions. The options object mixes data
-//! (read with serde) and two JS objects serde cannot carry, `signal` and `onProgress` (read
-//! with `Reflect`); the TS type is the generated settings type joined with `FetchControls`.
+//! The directory fetches as Promise-returning JS functions. Options are read property by
+//! property (`options.rs`), never handed to serde whole: a getter that throws or a revoked
+//! Proxy must reject the promise, not escape from inside it. The TS type is the generated
+//! settings type (the structs below describe it; serde derives only feed tsify the names)
+//! joined with `FetchControls`.
 
 mod options;
 
