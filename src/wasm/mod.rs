@@ -10,6 +10,7 @@ pub mod errors;
 pub mod identity;
 pub mod intake;
 pub mod undo;
+pub mod wfm;
 
 use wasm_bindgen::prelude::*;
 
