@@ -22,8 +22,14 @@ Usage:
                   --schedule sets the unit's Auto Sync schedule (kept in the snapshot), e.g.
                   '{"enabled":true,"frequency":{"kind":"everyMinutes","minutes":15},"timeZone":"UTC"}';
                   --if-due runs only when that schedule says a run is due (call it from cron)
-  usersync wfm    --source FILE [--snapshot FILE] [--wfm-tenant ID] [--link acdTenant=acdId,...]
-                  [--format table|json] [--now RFC3339]
+  usersync wfm    [--source FILE] [--snapshot FILE] [--wfm-tenant ID] [--if-due] [--now RFC3339]
+                  [--format table|json] [--out FILE] [--log] [--acknowledge DELTA.json]
+                  [--link acdTenant=acdId,...] [--unlink acdTenant,...] [--interval MINUTES]
+                  [--enable | --disable] [--business-unit ACD_TENANT --personal-id on|off
+                  --external-id on|off] --actor ID --permission NAME ... --reason TEXT
+                  runs WFM sync when its slot is due (--if-due: exit 0 when not, saying when);
+                  settings changes need WFM.UserSync.Configure and a reason (kept in the WFM
+                  log, --log prints it); --acknowledge records the delta WFM confirmed
   usersync --help | --version
 
 Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the SPEC's
