@@ -3,6 +3,7 @@
 //! `connectors` (wasm32 only); everything it decides is decided here, so it is tested natively.
 
 pub mod cxone;
+pub mod iex;
 pub mod ringcentral;
 
 use super::error::{Error, ErrorCode, Result};
