@@ -152,6 +152,7 @@ pub fn sync(
     let anchor = anchor_after(&state.settings, run, now);
     state.set_last_run(wfm_tenant_id, now, anchor);
     state.set_pending(&delta);
+    state.note_sent(&delta, now);
     Ok(delta)
 }
 

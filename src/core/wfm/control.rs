@@ -215,7 +215,10 @@ impl WfmState {
                     d.absent.len()
                 );
                 entry.examined_acds = d.examined_acds.clone();
-                entry.counts = Some(counts(d));
+                entry.counts = Some(RunCounts {
+                    not_in_wfm: self.not_in_wfm(wfm_tenant_id, now).len(),
+                    ..counts(d)
+                });
                 entry.outcome = Some(RunOutcome::Ok);
             }
         }
@@ -253,6 +256,7 @@ impl WfmState {
         }
         apply_delta(self, delta)?;
         self.clear_pending(id);
+        self.confirm_sent(delta);
         let mut entry = WfmLogEntry::new(
             now,
             WfmLogKind::Acknowledged,

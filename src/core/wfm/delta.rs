@@ -295,7 +295,7 @@ fn absent(a: &WfmAgent, reason: AbsentReason) -> AbsentAgent {
 
 /// Pairs each batch with its acd, checking the batches are well formed (see
 /// [`compute_delta`]'s errors). Sorted by acd id.
-fn check_batches<'a>(
+pub(crate) fn check_batches<'a>(
     state: &WfmState,
     wfm_tenant_id: &str,
     acds: &'a [Acd],

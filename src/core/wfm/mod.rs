@@ -14,6 +14,7 @@ pub mod control;
 pub mod delta;
 pub mod log;
 pub mod multi_tenant;
+pub mod readback;
 pub mod readiness;
 pub mod state;
 pub mod topology;
@@ -30,6 +31,7 @@ pub use delta::{
 };
 pub use log::{LoggedError, RunCounts, RunOutcome, WfmLogEntry, WfmLogKind};
 pub use multi_tenant::{AgentRef, MultiTenantReport};
+pub use readback::{NotInWfm, ReadBackReport, SentAgent, NOT_IN_WFM_AFTER_INTERVALS};
 pub use readiness::{readiness, readiness_of, Readiness, ReadinessStep, Step};
 pub use state::{
     FieldSwitches, LastRun, PendingDelta, ReceivedAgents, TenantStatus, WfmState, WfmStatus,

@@ -4,6 +4,7 @@ use super::agent::{WfmAgent, ORIGIN_FROM_ACD, ORIGIN_GONE_FROM_ACD};
 use super::cadence::{next_due, RunTimes, WfmSettings};
 use super::delta::Delta;
 use super::log::{WfmLogEntry, MAX_LOG_ENTRIES};
+use super::readback::SentAgent;
 use super::topology::{Acd, Topology};
 use crate::core::error::{Error, ErrorCode, Result};
 use jiff::Timestamp;
@@ -101,6 +102,9 @@ pub struct WfmState {
     /// Oldest first, at most [`MAX_LOG_ENTRIES`].
     #[serde(default)]
     pub log: Vec<WfmLogEntry>,
+    /// Additions sent and not yet seen in IEX nor acknowledged, in the order first sent.
+    #[serde(default)]
+    pub sent: Vec<SentAgent>,
 }
 
 /// One WFM tenant in the status view.
@@ -123,6 +127,9 @@ pub struct TenantStatus {
     /// The last delta WFM has not confirmed, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<PendingDelta>,
+    /// Agents sent that IEX still lacks several intervals later (`not_in_wfm`).
+    #[serde(default)]
+    pub not_in_wfm: usize,
 }
 
 /// What the admin page shows for WFM sync.
@@ -431,6 +438,7 @@ impl WfmState {
                 }
             }
         }
+        self.validate_sent()?;
         if self.log.len() > MAX_LOG_ENTRIES {
             return Err(snapshot(format!(
                 "log: {} entries, more than the {MAX_LOG_ENTRIES} kept",
@@ -486,6 +494,7 @@ impl WfmState {
                     agents_present: received.len() - absent,
                     agents_absent: absent,
                     pending: self.pending(&t.id).cloned(),
+                    not_in_wfm: self.not_in_wfm(&t.id, now).len(),
                 }
             })
             .collect();
