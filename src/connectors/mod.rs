@@ -4,6 +4,7 @@
 
 pub mod cxone;
 pub mod http;
+pub mod iex;
 pub mod ringcentral;
 
 use crate::core::directory::{resolve_link, FetchProgress, NextPage, Page, MAX_PAGES};

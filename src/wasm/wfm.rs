@@ -5,11 +5,13 @@
 use super::engine::Engine;
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use super::intake::source_batch;
+use crate::core::directory::iex::IexAgent;
 use crate::core::engine::parse_instant;
 use crate::core::intake::Intake;
 use crate::core::mapping::Actor;
 use crate::core::wfm::{
-    self, AcdBatch, Delta, FieldSwitches, Readiness, WfmLogEntry, WfmSettings, WfmStatus,
+    self, AcdBatch, Delta, FieldSwitches, ReadBackReport, Readiness, WfmLogEntry, WfmSettings,
+    WfmStatus,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -185,6 +187,31 @@ impl Engine {
     #[wasm_bindgen(js_name = "wfmStatus")]
     pub fn wfm_status(&self, now: &str) -> JsResult<Ts<WfmStatus>> {
         out(&self.inner.wfm.status(instant(now, "now")?))
+    }
+
+    /// Takes what IEX holds (`fetchIexAgents`) as what the WFM tenant holds, for the acds
+    /// given a batch (matched by agent number): the next `wfmSync` is computed against it.
+    /// Reports agents IEX holds with no CXone user, and ready agents still missing from IEX
+    /// three intervals after they were first sent (`not_in_wfm`). Logged.
+    #[wasm_bindgen(js_name = "wfmReadBack")]
+    pub fn wfm_read_back(
+        &mut self,
+        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<IexAgent>")] held: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<AcdBatch>")] batches: JsValue,
+        now: &str,
+    ) -> JsResult<Ts<ReadBackReport>> {
+        let now = instant(now, "now")?;
+        let held: Vec<IexAgent> = serde_wasm_bindgen::from_value(held)
+            .map_err(|e| invalid_input(format!("held: {e}")))?;
+        let batches: Vec<AcdBatch> = serde_wasm_bindgen::from_value(batches)
+            .map_err(|e| invalid_input(format!("batches: {e}")))?;
+        let report = self
+            .inner
+            .wfm
+            .read_back(wfm_tenant_id, &held, &batches, now)
+            .map_err(error_to_js)?;
+        out(&report)
     }
 
     /// The WFM log, oldest first: every settings change (who, why) and every run.
