@@ -24,19 +24,20 @@ export const wfm = {
     acknowledge: { type: "string" },
     log: { type: "boolean" },
     "if-due": { type: "boolean" },
+    iex: { type: "string" },
     now: { type: "string" },
   },
-  run(values, usersync, io) {
+  async run(values, usersync, io) {
     const snap = openSnapshot(values.snapshot, usersync);
     try {
-      return wfmWith(snap, values, usersync, io);
+      return await wfmWith(snap, values, usersync, io);
     } finally {
       snap.close();
     }
   },
 };
 
-function wfmWith(snap, values, usersync, io) {
+async function wfmWith(snap, values, usersync, io) {
   const now = values.now ?? new Date().toISOString();
   const engine = snap.engine;
   const tenant = values["wfm-tenant"];
@@ -78,7 +79,9 @@ function wfmWith(snap, values, usersync, io) {
   const users = usersync.parseSourceUsers(io.read(values.source), inputFormat(values.source, values["input-format"]), csvColumns(values.map)).records;
   const batches = t.acds.map((a) => ({ acdTenantId: a.acdTenantId, users: users.filter((u) => u.tenantId === a.acdTenantId) }));
   let delta;
+  let readBack;
   try {
+    if (values.iex) readBack = engine.wfmReadBack(tenant, await usersync.fetchIexAgents(iexOptions(values.iex, io)), batches, now);
     delta = engine.wfmSync(tenant, batches, now);
   } finally {
     // A failed run is in the WFM log: keep it.
@@ -86,11 +89,23 @@ function wfmWith(snap, values, usersync, io) {
   }
   const after = engine.wfmStatus(now);
   if (json) {
-    io.write(JSON.stringify({ delta, status: after }, null, 2) + "\n", values.out);
+    io.write(JSON.stringify({ delta, status: after, ...(readBack ? { readBack } : {}) }, null, 2) + "\n", values.out);
     return 0;
+  }
+  if (readBack) {
+    io.log(`IEX holds ${readBack.held} agents (${readBack.withoutAcdUser} with no CXone user: reported absent).`);
+    for (const m of readBack.notInWfm) io.log(`not_in_wfm: ${m.message}`);
   }
   io.write(deltaText(delta, after, tenant, io), values.out);
   return 0;
+}
+
+/** The SmartSync connection of --iex: a JSON file; the password from USERSYNC_IEX_PASSWORD. */
+function iexOptions(path, io) {
+  const o = JSON.parse(io.read(path).toString("utf8"));
+  const password = process.env.USERSYNC_IEX_PASSWORD ?? o.password;
+  if (!password) throw usage("--iex needs the password in USERSYNC_IEX_PASSWORD");
+  return { ...o, password };
 }
 
 /** Applies the settings flags; true when anything changed. */

@@ -101,3 +101,37 @@ test("the local API server serves the SmartSync fake beside the directories", as
     await api.close();
   }
 });
+
+test("cli: --iex reads back what IEX holds before the run", async () => {
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const cli = fileURLToPath(new URL("../../pkg/cli/usersync.mjs", import.meta.url));
+  const fixture = fileURLToPath(new URL("../fixtures/cxone-users.ndjson", import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), "usersync-iex-"));
+  const snap = join(dir, "state.json");
+  const conf = join(dir, "iex.json");
+  writeFileSync(conf, JSON.stringify({ baseUrl: iex.url, customerId: iex.customerId, userName: iex.userName, pollMs: 5 }));
+  // Spawned asynchronously: the fake IEX server runs in this process.
+  const run = (args, env = {}) => new Promise((resolve) => {
+    const p = spawn(process.execPath, [cli, "wfm", "--snapshot", snap, ...args], { env: { ...process.env, ...env } });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => { stdout += d; });
+    p.stderr.on("data", (d) => { stderr += d; });
+    p.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+  const linked = await run(["--link", "acd-east=east", "--actor", "rep", "--permission", "WFM.UserSync.Configure", "--reason", "set-up"]);
+  assert.equal(linked.status, 0, linked.stderr);
+  const noPassword = await run(["--source", fixture, "--iex", conf]);
+  assert.equal(noPassword.status, 2);
+  const r = await run(["--source", fixture, "--iex", conf, "--format", "json", "--now", "2026-11-23T10:00:00Z"], { USERSYNC_IEX_PASSWORD: iex.password });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.readBack.held, 5);
+  const heldNumbers = held(5).map((h) => h.UUID);
+  assert.ok(out.delta.additions.length > 0);
+  assert.ok(out.delta.additions.every((a) => !heldNumbers.includes(a.agentNumber)), "what IEX holds is not added again");
+  assert.ok(out.delta.changes.some((c) => heldNumbers.includes(c.agent.agentNumber)), "IEX's names differ from CXone's: changes");
+});
