@@ -242,3 +242,51 @@ fn a_user_without_an_agent_number_is_not_synced() {
         ("u1", ErrorCode::NoAgentNumber)
     );
 }
+
+#[test]
+fn the_wfm_log_and_pending_delta_survive_a_snapshot_round_trip() {
+    use crate::core::engine::Engine;
+    use crate::core::snapshot;
+    let mut e = Engine::default();
+    e.wfm = linked();
+    let t0 = ts("2024-05-01T10:00:00Z");
+    e.wfm
+        .configure(
+            &rep(),
+            WfmSettings {
+                enabled: true,
+                interval_minutes: 30,
+            },
+            "slower",
+            t0,
+        )
+        .unwrap();
+    let off = FieldSwitches {
+        acd_tenant_id: "ta".into(),
+        sync_personal_id: false,
+        sync_external_id: true,
+    };
+    e.wfm
+        .set_field_switches(&rep(), off, "GUIDs stay in CXone", t0)
+        .unwrap();
+    e.wfm
+        .run("w", &batch(vec![user("u1", "1", "e1")]), t0)
+        .unwrap();
+    let json = snapshot::save(&e).unwrap();
+    let back = snapshot::restore(&json).unwrap();
+    assert_eq!(back.wfm, e.wfm);
+    assert_eq!(back.wfm.log.len(), 4);
+    assert_eq!(back.wfm.log[1].reason.as_deref(), Some("slower"));
+    assert!(back.wfm.pending("w").is_some());
+    assert!(!back.wfm.field_switches("ta").sync_personal_id);
+    // A damaged log time is refused whole.
+    let damaged = json.replace(
+        "\"at\":\"2024-05-01T10:00:00Z\",\"kind\":\"run\"",
+        "\"at\":\"yesterday\",\"kind\":\"run\"",
+    );
+    assert_ne!(damaged, json);
+    assert_eq!(
+        snapshot::restore(&damaged).unwrap_err().code,
+        ErrorCode::InvalidSnapshot
+    );
+}
