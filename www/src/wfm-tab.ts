@@ -126,6 +126,7 @@ export function createWfmTab(app: App): Tab {
           h("p", { class: "muted" }, "Last run ", time(t.lastRun), " · next slot ",
             h("span", { "data-testid": "wfm-next-due" }, t.nextDue ? time(t.nextDue) : "never (sync disabled)")),
           h("p", { "data-testid": "wfm-held" }, `WFM holds ${t.agentsPresent} agents from the ACD and ${t.agentsAbsent} the ACD no longer has.`),
+          t.notInWfm ? note("warn", `${t.notInWfm} agents sent to WFM are still missing from IEX several intervals later (not_in_wfm).`) : "",
           t.pending
             ? h("p", { "data-testid": "wfm-pending" }, `Waiting for WFM to confirm the run at `, time(t.pending.runAt),
               `: ${t.pending.additions} additions, ${t.pending.changes} changes, ${t.pending.absent} absent. `,
