@@ -50,7 +50,7 @@ try {
 void k, why, first, accepted, rep;
 
 // The stateful handle, as an admin tool uses it.
-import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type WfmLogEntry } from "../../pkg/node/usersync.mjs";
+import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type WfmLogEntry, type IexAgent, type ReadBackReport, fetchIexAgents } from "../../pkg/node/usersync.mjs";
 
 const unit: UnitRef = { businessUnitId: "bu-1", platform: "ringcentral" };
 const admin: Actor = { id: "admin", permissions: ["UserMapping.Map"] };
@@ -75,6 +75,14 @@ const delta: Delta = engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }
 engine.acknowledgeWfmDelta(delta, now);
 const wfmStatus: WfmStatus = engine.wfmStatus(now);
 const wfmLog: WfmLogEntry[] = engine.wfmLog();
+// Read back what IEX holds, then run against it (typed only: never called here).
+async function readBackThenRun(password: string, signal: AbortSignal): Promise<Delta> {
+  const held: IexAgent[] = await fetchIexAgents({ baseUrl: "https://iex.example.com", customerId: "c", userName: "u", password, signal, pollMs: 500 });
+  const report: ReadBackReport = engine.wfmReadBack("wfm-1", held, [{ acdTenantId: "acd-east", users }], now);
+  void report.notInWfm.map((m) => m.code);
+  return engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }], now);
+}
+void readBackThenRun;
 const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
 restored.free();
 void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus, wfmLog;
