@@ -21,7 +21,8 @@ demo: build
 	@$(CLI) intake --source $(FIXTURES)/cxone-users.ndjson --external $(FIXTURES)/ringcentral-directory.json
 	@echo; $(CLI) sync --quiet --source $(FIXTURES)/cxone-users.ndjson --external $(FIXTURES)/ringcentral-directory.json \
 	  --refetch $(FIXTURES)/ringcentral-refetch.json
-	@echo; $(CLI) wfm --source $(FIXTURES)/cxone-users.ndjson
+	@echo; $(CLI) wfm --source $(FIXTURES)/cxone-users.ndjson --link acd-east=east,acd-west=west \
+	  --actor rep@example.com --permission WFM.UserSync.Configure --reason "demo set-up"
 	@echo; $(MAKE) --no-print-directory serve
 
 test: build lint test-native test-wasm test-js test-types test-e2e fuzz
@@ -73,7 +74,7 @@ serve: www
 
 # Headless Chromium against the built page; screenshots in tests/output/screenshots/.
 test-e2e: www
-	node --test tests/e2e/admin.e2e.mjs tests/e2e/undo.e2e.mjs tests/e2e/schedule.e2e.mjs
+	node --test tests/e2e/admin.e2e.mjs tests/e2e/undo.e2e.mjs tests/e2e/schedule.e2e.mjs tests/e2e/wfm.e2e.mjs
 
 clean:
 	rm -rf pkg target www/dist

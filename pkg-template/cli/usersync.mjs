@@ -22,8 +22,17 @@ Usage:
                   --schedule sets the unit's Auto Sync schedule (kept in the snapshot), e.g.
                   '{"enabled":true,"frequency":{"kind":"everyMinutes","minutes":15},"timeZone":"UTC"}';
                   --if-due runs only when that schedule says a run is due (call it from cron)
-  usersync wfm    --source FILE [--snapshot FILE] [--wfm-tenant ID] [--link acdTenant=acdId,...]
-                  [--format table|json] [--now RFC3339]
+  usersync wfm    [--source FILE] [--snapshot FILE] [--wfm-tenant ID] [--if-due] [--now RFC3339]
+                  [--iex FILE]
+                  [--format table|json] [--out FILE] [--log] [--acknowledge DELTA.json]
+                  [--link acdTenant=acdId,...] [--unlink acdTenant,...] [--interval MINUTES]
+                  [--enable | --disable] [--business-unit ACD_TENANT --personal-id on|off
+                  --external-id on|off] --actor ID --permission NAME ... --reason TEXT
+                  runs WFM sync when its slot is due (--if-due: exit 0 when not, saying when);
+                  settings changes need WFM.UserSync.Configure and a reason (kept in the WFM
+                  log, --log prints it); --acknowledge records the delta WFM confirmed;
+                  --iex FILE (JSON: baseUrl, customerId, userName, muIds; the password from
+                  USERSYNC_IEX_PASSWORD) reads back what IEX holds and runs against that
   usersync --help | --version
 
 Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the SPEC's
@@ -33,7 +42,7 @@ Exit codes: 0 done, 1 bad input or I/O, 2 usage.`;
 
 class UsageError extends Error {}
 
-function main(argv) {
+async function main(argv) {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h") return print(HELP), 0;
   if (command === "--version") return print(usersync.version()), 0;
@@ -46,7 +55,7 @@ function main(argv) {
     throw new UsageError(e.message);
   }
   try {
-    return runCommand(run, parsed);
+    return await runCommand(run, parsed);
   } catch (e) {
     if (e?.usage) throw new UsageError(e.message);
     throw e;
@@ -81,7 +90,8 @@ function print(text) {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  // A command may return a promise (wfm reads IEX over the network).
+  process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
   if (e instanceof UsageError) {
     process.stderr.write(`usersync: ${e.message}\n\n${HELP}\n`);

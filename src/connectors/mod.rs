@@ -5,6 +5,7 @@
 
 pub mod cxone;
 pub mod http;
+pub mod iex;
 pub mod ringcentral;
 
 use crate::core::directory::{AllowedHosts, FetchProgress, NextPage, Page, Tally, MAX_PAGES};

@@ -13,7 +13,6 @@ use crate::core::records::ExternalUser;
 use crate::core::schedule::Schedule;
 use crate::core::search::{NameIndex, SearchHit};
 use crate::core::snapshot;
-use crate::core::wfm::{self, AcdBatch, Delta, Readiness, WfmSettings, WfmStatus};
 use jiff::Timestamp;
 use serde::Serialize;
 use tsify::Ts;
@@ -427,92 +426,6 @@ impl Engine {
     pub fn is_auto_sync_due(&self, unit: Ts<UnitRef>, now: &str) -> JsResult<bool> {
         let (unit, now) = (arg(unit, "unit")?, instant(now, "now")?);
         self.inner.is_due(&unit, now).map_err(error_to_js)
-    }
-
-    #[wasm_bindgen(js_name = "wfmSettings")]
-    pub fn wfm_settings(&self) -> JsResult<Ts<WfmSettings>> {
-        out(&self.inner.wfm.settings)
-    }
-
-    /// Sets the WFM interval (5 to 1440 minutes) and the enabled switch.
-    #[wasm_bindgen(js_name = "setWfmSettings")]
-    pub fn set_wfm_settings(&mut self, settings: Ts<WfmSettings>) -> JsResult<()> {
-        let s = arg(settings, "settings")?;
-        self.inner.wfm.set_settings(s).map_err(error_to_js)
-    }
-
-    /// Links an ACD tenant to a WFM tenant as `acdId`. Refused with
-    /// `acd_tenant_already_linked` when another WFM tenant has it. False when already linked.
-    #[wasm_bindgen(js_name = "linkAcd")]
-    pub fn link_acd(
-        &mut self,
-        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
-        #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str,
-        #[wasm_bindgen(js_name = "acdId")] acd_id: &str,
-        now: &str,
-    ) -> JsResult<bool> {
-        let now = instant(now, "now")?;
-        self.inner
-            .wfm
-            .link(wfm_tenant_id, acd_tenant_id, acd_id, now)
-            .map_err(error_to_js)
-    }
-
-    #[wasm_bindgen(js_name = "unlinkAcd")]
-    pub fn unlink_acd(
-        &mut self,
-        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
-        #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str,
-    ) -> JsResult<()> {
-        self.inner
-            .wfm
-            .unlink(wfm_tenant_id, acd_tenant_id)
-            .map(|_| ())
-            .map_err(error_to_js)
-    }
-
-    /// The WFM delta for a tenant when a run is due (`sync_not_due` otherwise, naming the
-    /// next due time): additions, changes with the changed fields, absent agents (never
-    /// deleted), multi-tenant reports, users not synced. Apply it with `applyWfmDelta` once
-    /// WFM accepted it.
-    #[wasm_bindgen(js_name = "wfmSync")]
-    pub fn wfm_sync(
-        &mut self,
-        #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<AcdBatch>")] batches: JsValue,
-        now: &str,
-    ) -> JsResult<Ts<Delta>> {
-        let now = instant(now, "now")?;
-        let batches: Vec<AcdBatch> = serde_wasm_bindgen::from_value(batches)
-            .map_err(|e| invalid_input(format!("batches: {e}")))?;
-        let delta =
-            wfm::sync(&mut self.inner.wfm, wfm_tenant_id, &batches, now).map_err(error_to_js)?;
-        out(&delta)
-    }
-
-    /// Records that WFM received a delta. Applying the same delta twice changes nothing.
-    #[wasm_bindgen(js_name = "applyWfmDelta")]
-    pub fn apply_wfm_delta(&mut self, delta: Ts<Delta>) -> JsResult<()> {
-        let delta = arg(delta, "delta")?;
-        wfm::apply_delta(&mut self.inner.wfm, &delta).map_err(error_to_js)
-    }
-
-    /// WFM sync status at `now`: settings, tenants, next due times and warnings (always the
-    /// MAX warning while sync is disabled).
-    #[wasm_bindgen(js_name = "wfmStatus")]
-    pub fn wfm_status(&self, now: &str) -> JsResult<Ts<WfmStatus>> {
-        out(&self.inner.wfm.status(instant(now, "now")?))
-    }
-
-    /// Per user, the WFM set-up steps and which is missing.
-    #[wasm_bindgen(js_name = "wfmReadiness", unchecked_return_type = "Readiness[]")]
-    pub fn wfm_readiness(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] users: JsValue,
-    ) -> JsResult<JsValue> {
-        let Intake { records, .. } = source_batch(&users)?;
-        let out: Vec<Readiness> = records.iter().map(wfm::readiness).collect();
-        list(&out)
     }
 }
 

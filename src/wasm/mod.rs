@@ -8,8 +8,10 @@ pub mod convert;
 pub mod engine;
 pub mod errors;
 pub mod identity;
+pub mod iex;
 pub mod intake;
 pub mod undo;
+pub mod wfm;
 
 use wasm_bindgen::prelude::*;
 

@@ -233,54 +233,6 @@ test("a guard refusal is shown with a Force option", async () => {
   await saved();
 });
 
-test("WFM: link ACD tenants, a refused link, interval and the MAX warning, delta, readiness", async () => {
-  await page.click('[data-tab="wfm"]');
-  await page.fill(tid("link-wfm"), "wfm-1");
-  await page.selectOption(tid("link-acd-tenant"), "4600001");
-  await page.fill(tid("link-acd-id"), "na");
-  await page.click(tid("link-acd"));
-  await page.waitForSelector(`${tid("wfm-messages")} .note-ok`);
-  await page.selectOption(tid("link-acd-tenant"), "4600002");
-  await page.fill(tid("link-acd-id"), "emea");
-  await page.click(tid("link-acd"));
-  await page.waitForSelector(`${tid("wfm-topology")} [data-acd="emea"]`);
-  // The same ACD tenant to a second WFM tenant: refused, with the reason shown.
-  await page.fill(tid("link-wfm"), "wfm-2");
-  await page.selectOption(tid("link-acd-tenant"), "4600001");
-  await page.fill(tid("link-acd-id"), "again");
-  await page.click(tid("link-acd"));
-  await page.waitForSelector(`${tid("wfm-messages")} .note-error`);
-  assert.match(await page.textContent(tid("wfm-messages")), /acd_tenant_already_linked/);
-  assert.equal(await page.$(`[data-wfm-tenant="wfm-2"]`), null);
-
-  // Disabled: the MAX warning; enabled again with another interval.
-  await page.uncheck(tid("wfm-enabled"));
-  await page.click(tid("wfm-save-settings"));
-  await page.waitForSelector(`${tid("wfm-warnings")} .note-warn`);
-  assert.match(await page.textContent(tid("wfm-warnings")), /MAX/);
-  assert.match(await page.textContent(tid("wfm-next-due")), /never/);
-  await page.check(tid("wfm-enabled"));
-  await page.fill(tid("wfm-interval"), "30");
-  await page.click(tid("wfm-save-settings"));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "", tid("wfm-warnings"));
-
-  // The run reads the ACD users first: wait for its own message, not the earlier "settings saved".
-  await page.click(`[data-wfm-tenant="wfm-1"] ${tid("wfm-run")}`);
-  await page.waitForSelector(`${tid("wfm-messages")} .note-ok:has-text("Delta for")`);
-  assert.match(await page.textContent(tid("wfm-messages")), /Delta for wfm-1: \d+ additions/);
-  assert.match(await page.textContent(tid("wfm-delta")), /Additions \(\d+\)/);
-  // At once again: not due, said so.
-  await page.click(`[data-wfm-tenant="wfm-1"] ${tid("wfm-run")}`);
-  await page.waitForSelector(`${tid("wfm-messages")} .note-warn`);
-  assert.match(await page.textContent(tid("wfm-messages")), /sync_not_due/);
-
-  await page.waitForFunction((sel) => /would be synced/.test(document.querySelector(sel)?.textContent ?? ""), tid("readiness-summary"));
-  const missing = await page.$$eval(`${tid("readiness-table")} .missing`, (m) => m.length);
-  assert.ok(missing > 0, "some users miss a set-up step");
-  await shot("wfm");
-  await saved();
-});
-
 test("audit log lists the changes, newest first", async () => {
   await page.click('[data-tab="audit"]');
   await page.waitForSelector(`${tid("audit-table")} .vt-body .vt-row`);
@@ -322,7 +274,7 @@ test("CSV export of the status table: quoted, formula-safe", async () => {
   assert.ok(xss.includes('"<img src=x onerror=alert(1)> Tester"'));
 });
 
-test("reload: the state is kept (mappings, schedule, WFM topology)", async () => {
+test("reload: the state is kept (mappings, schedule)", async () => {
   await page.click('[data-tab="mapping"]');
   await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
   await page.reload();
@@ -331,9 +283,6 @@ test("reload: the state is kept (mappings, schedule, WFM topology)", async () =>
   assert.equal((await rowByName("Shared Mailbox")).cells[4], "manual");
   assert.match(await page.textContent(tid("schedule-summary")), /weekly mon, fri at 06:30 \(Europe\/Berlin\)/);
   assert.equal(await page.$(`${tid("banner")} .note-error`), null, "restored without error");
-  await page.click('[data-tab="wfm"]');
-  await page.waitForSelector(`${tid("wfm-topology")} [data-acd="na"]`);
-  assert.match(await page.textContent(tid("wfm-delta")), /Tenant wfm-1/);
   await page.click('[data-tab="mapping"]');
 });
 

@@ -55,6 +55,7 @@
 // retry maps them).
 
 import http from "node:http";
+import { createIexHandler } from "./iex-server.mjs";
 import { fileURLToPath } from "node:url";
 import { RC_EXTENSION_TYPES, cxoneError, jsonWithInt64, rateLimiter, ringcentralError } from "./vendor-shapes.mjs";
 
@@ -279,6 +280,7 @@ export async function startServer(options = {}) {
   let faults = { ...(options.faults ?? {}) };
   let used = 0;
   let requests = [];
+  const iex = createIexHandler(options.iex);
 
   const setFault = (f = {}) => { faults = { ...f }; used = 0; };
   const resetFaults = () => setFault({});
@@ -407,6 +409,7 @@ export async function startServer(options = {}) {
     if (path === "/__health") return json(res, 200, { ok: true, users });
     if (path === "/__sample/profile-permissions") return json(res, 200, dirs.profilePermissions);
     if (path === "/__sample/wfm-setup") return json(res, 200, wfmSetup(dirs));
+    if (await iex.handle(req, res, u)) return;
 
     const api = path === "/restapi/v1.0/account/~/extension" ? "ringcentral"
       : /^\/inContactAPI\/services\/v\d+\.\d+\/agents$/.test(path) ? "cxone" : null;
@@ -464,6 +467,7 @@ export async function startServer(options = {}) {
     token,
     port: addr.port,
     directories: dirs,
+    iex,
     setFault,
     resetFaults,
     stats: () => ({ requests: [...requests] }),

@@ -50,7 +50,7 @@ try {
 void k, why, first, accepted, rep;
 
 // The stateful handle, as an admin tool uses it.
-import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta } from "../../pkg/node/usersync.mjs";
+import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type WfmLogEntry, type IexAgent, type ReadBackReport, fetchIexAgents } from "../../pkg/node/usersync.mjs";
 
 const unit: UnitRef = { businessUnitId: "bu-1", platform: "ringcentral" };
 const admin: Actor = { id: "admin", permissions: ["UserMapping.Map"] };
@@ -69,13 +69,23 @@ const runs: RunSummary[] = engine.runs(unit);
 const history: HistoryEntry[] = engine.userHistory(unit, "u1");
 engine.setSchedule(unit, { enabled: true, frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" }, timeZone: "Europe/Berlin" });
 const next: string[] = engine.nextRuns(unit, now, 5);
-engine.linkAcd("wfm-1", "acd-east", "east", now);
+const accountRep: Actor = { id: "rep", permissions: ["WFM.UserSync.Configure"] };
+engine.linkAcd(accountRep, "wfm-1", "acd-east", "east", "go-live", now);
 const delta: Delta = engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }], now);
-engine.applyWfmDelta(delta);
+engine.acknowledgeWfmDelta(delta, now);
 const wfmStatus: WfmStatus = engine.wfmStatus(now);
+const wfmLog: WfmLogEntry[] = engine.wfmLog();
+// Read back what IEX holds, then run against it (typed only: never called here).
+async function readBackThenRun(password: string, signal: AbortSignal): Promise<Delta> {
+  const held: IexAgent[] = await fetchIexAgents({ baseUrl: "https://iex.example.com", customerId: "c", userName: "u", password, signal, pollMs: 500 });
+  const report: ReadBackReport = engine.wfmReadBack("wfm-1", held, [{ acdTenantId: "acd-east", users }], now);
+  void report.notInWfm.map((m) => m.code);
+  return engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }], now);
+}
+void readBackThenRun;
 const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
 restored.free();
-void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus;
+void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus, wfmLog;
 
 // Bulk: options and the progress callback are optional; runBytes gives the report's bytes.
 const bytes = new TextEncoder().encode("id,email\nu1,a@example.com\n");

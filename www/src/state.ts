@@ -27,6 +27,7 @@ export const USER_MAPPING_MAP = "UserMapping.Map";
 export const ACTORS: readonly { label: string; actor: Actor }[] = [
   { label: "admin@example.com (User Mapping: Map)", actor: { id: "admin@example.com", permissions: [USER_MAPPING_MAP] } },
   { label: "viewer@example.com (view only)", actor: { id: "viewer@example.com", permissions: [] } },
+  { label: "rep@example.com (Account Representative)", actor: { id: "rep@example.com", permissions: [USER_MAPPING_MAP, "WFM.UserSync.Configure"] } },
 ];
 
 export interface Directories {

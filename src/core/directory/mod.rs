@@ -5,6 +5,7 @@
 #[cfg(test)]
 mod contract_tests;
 pub mod cxone;
+pub mod iex;
 pub mod links;
 pub mod rate;
 pub mod ringcentral;

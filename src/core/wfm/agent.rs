@@ -1,6 +1,7 @@
 //! What WFM (IEX) receives per agent: the product's documented field mapping (SPEC 4), and
 //! the one function that turns a CXone user into it.
 
+use crate::core::error::quote;
 use crate::core::records::SourceUser;
 use serde::{Deserialize, Serialize};
 
@@ -17,10 +18,8 @@ pub const ORIGIN_GONE_FROM_ACD: u8 = 2;
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct WfmAgent {
-    /// Becomes the WFM agent id and the ACD login id. From `agentNumber`; when that is
-    /// missing or blank, the user's id (always present and unique in its ACD tenant, so two
-    /// agents never collide on a made-up number); the delta then warns
-    /// `agent_number_fallback`.
+    /// Becomes the WFM agent id and the ACD login id: the numeric `agentNumber` CXone
+    /// assigned. Never made up: a user without one is not synced (`no_agent_number`).
     pub agent_number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -41,6 +40,10 @@ pub struct WfmAgent {
     pub acd_id: String,
     /// 1: new from (present in) the ACD; 2: WFM has it, the ACD no longer does.
     pub origin: u8,
+    /// Fields switched off for the agent's business unit: not sent to WFM and never changed.
+    /// `personalId` stays here as the agent's identity even when withheld.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<WfmField>,
 }
 
 /// The fields of [`WfmAgent`], named in a change's `changed` list (declaration order).
@@ -76,23 +79,47 @@ impl WfmField {
 /// What turning a user into an agent had to guess; the delta turns these into warnings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AgentNotes {
-    pub agent_number_fallback: bool,
     /// The raw `activationDate` that could not be read (sent as missing).
     pub unreadable_activation_date: Option<String>,
 }
 
+/// Why a user has no agent number WFM can take (the message names the user and the value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoAgentNumber {
+    pub message: String,
+}
+
+/// The user's agent number: CXone assigns a numeric one. Missing, blank or not made of
+/// digits, it is refused rather than replaced: WFM would make it the agent's id and login.
+pub fn agent_number(user: &SourceUser) -> Result<String, NoAgentNumber> {
+    match clean(&user.agent_number) {
+        None => Err(NoAgentNumber {
+            message: format!(
+                "not synced: user {} has no agent number (CXone assigns one to ACD agents)",
+                quote(&user.id)
+            ),
+        }),
+        Some(n) if n.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        Some(n) => Err(NoAgentNumber {
+            message: format!(
+                "not synced: user {} has agent number {}, which is not numeric",
+                quote(&user.id),
+                quote(&n)
+            ),
+        }),
+    }
+}
+
 impl WfmAgent {
     /// The agent WFM should hold for `user` of the ACD `acd_id` (origin 1). Blank strings
-    /// become missing so `""` and a missing field never flap as a change.
-    pub fn from_user(user: &SourceUser, acd_id: &str) -> (WfmAgent, AgentNotes) {
+    /// become missing so `""` and a missing field never flap as a change. Refused when the
+    /// user has no numeric agent number.
+    pub fn from_user(
+        user: &SourceUser,
+        acd_id: &str,
+    ) -> Result<(WfmAgent, AgentNotes), NoAgentNumber> {
         let mut notes = AgentNotes::default();
-        let agent_number = match clean(&user.agent_number) {
-            Some(n) => n,
-            None => {
-                notes.agent_number_fallback = true;
-                user.id.clone()
-            }
-        };
+        let agent_number = agent_number(user)?;
         let activation_date = match clean(&user.activation_date) {
             Some(raw) => match activation_day(&raw) {
                 Some(day) => Some(day),
@@ -113,16 +140,33 @@ impl WfmAgent {
             external_id: clean(&user.external_id),
             acd_id: acd_id.to_string(),
             origin: ORIGIN_FROM_ACD,
+            withheld: vec![],
         };
-        (agent, notes)
+        Ok((agent, notes))
     }
 
-    /// The fields that differ from `other`, in [`WfmField::ALL`] order.
+    /// Withholds `field` (personal id or external id): the agent keeps what WFM already
+    /// holds for it (`held`), or nothing when WFM holds no value, so the field is never sent
+    /// nor changed.
+    pub fn withhold(&mut self, field: WfmField, held: Option<&WfmAgent>) {
+        // The personal id is the agent's identity here, so it keeps its value; being
+        // withheld, it is never compared nor sent.
+        if field == WfmField::ExternalId {
+            self.external_id = held.and_then(|h| h.external_id.clone());
+        }
+        if !self.withheld.contains(&field) {
+            self.withheld.push(field);
+            self.withheld.sort();
+        }
+    }
+
+    /// The fields that differ from `other`, in [`WfmField::ALL`] order; withheld fields
+    /// never count.
     pub fn changed_fields(&self, other: &WfmAgent) -> Vec<WfmField> {
         WfmField::ALL
             .iter()
             .copied()
-            .filter(|f| !self.same_field(other, *f))
+            .filter(|f| !self.withheld.contains(f) && !self.same_field(other, *f))
             .collect()
     }
 
@@ -183,7 +227,7 @@ mod tests {
 
     #[test]
     fn maps_the_documented_fields() {
-        let (a, notes) = WfmAgent::from_user(&user(), "acd-1");
+        let (a, notes) = WfmAgent::from_user(&user(), "acd-1").unwrap();
         assert_eq!(a.agent_number, "1001");
         assert_eq!(a.first_name.as_deref(), Some("Ann"));
         assert_eq!(a.last_name.as_deref(), Some("Lee"));
@@ -197,16 +241,36 @@ mod tests {
     }
 
     #[test]
-    fn missing_agent_number_falls_back_to_the_user_id_and_says_so() {
-        for n in [None, Some("  ".to_string())] {
+    fn an_agent_number_is_never_invented() {
+        for n in [None, Some("  ".to_string()), Some("A-17".to_string())] {
             let u = SourceUser {
                 agent_number: n,
                 ..user()
             };
-            let (a, notes) = WfmAgent::from_user(&u, "acd-1");
-            assert_eq!(a.agent_number, "u1");
-            assert!(notes.agent_number_fallback);
+            let e = WfmAgent::from_user(&u, "acd-1").unwrap_err();
+            assert!(e.message.contains("\"u1\""), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn a_withheld_field_keeps_what_wfm_holds_and_never_changes() {
+        let (held, _) = WfmAgent::from_user(&user(), "acd-1").unwrap();
+        let (mut now, _) = WfmAgent::from_user(
+            &SourceUser {
+                external_id: Some("ext-NEW".into()),
+                ..user()
+            },
+            "acd-1",
+        )
+        .unwrap();
+        now.withhold(WfmField::ExternalId, Some(&held));
+        now.withhold(WfmField::PersonalId, Some(&held));
+        assert_eq!(now.external_id.as_deref(), Some("ext-9"));
+        assert!(now.changed_fields(&held).is_empty());
+        let mut fresh = now.clone();
+        fresh.withhold(WfmField::ExternalId, None);
+        assert_eq!(fresh.external_id, None);
+        assert_eq!(fresh.withheld, [WfmField::PersonalId, WfmField::ExternalId]);
     }
 
     #[test]
@@ -221,7 +285,7 @@ mod tests {
                 activation_date: Some(raw.into()),
                 ..user()
             };
-            let (a, notes) = WfmAgent::from_user(&u, "x");
+            let (a, notes) = WfmAgent::from_user(&u, "x").unwrap();
             assert_eq!(a.activation_date.as_deref(), want, "{raw}");
             assert_eq!(notes.unreadable_activation_date, None);
         }
@@ -230,7 +294,7 @@ mod tests {
                 activation_date: Some(raw.into()),
                 ..user()
             };
-            let (a, notes) = WfmAgent::from_user(&u, "x");
+            let (a, notes) = WfmAgent::from_user(&u, "x").unwrap();
             assert_eq!(a.activation_date, None, "{raw}");
             assert_eq!(notes.unreadable_activation_date.as_deref(), Some(raw));
         }
@@ -246,14 +310,14 @@ mod tests {
             first_name: None,
             ..user()
         };
-        let (a, _) = WfmAgent::from_user(&u, "x");
-        let (b, _) = WfmAgent::from_user(&v, "x");
+        let (a, _) = WfmAgent::from_user(&u, "x").unwrap();
+        let (b, _) = WfmAgent::from_user(&v, "x").unwrap();
         assert!(a.changed_fields(&b).is_empty());
     }
 
     #[test]
     fn changed_fields_names_each_field_in_order() {
-        let (a, _) = WfmAgent::from_user(&user(), "acd-1");
+        let (a, _) = WfmAgent::from_user(&user(), "acd-1").unwrap();
         let mut b = a.clone();
         b.origin = ORIGIN_GONE_FROM_ACD;
         b.email = None;

@@ -3,7 +3,7 @@
 use super::delta::{compute_delta, AcdBatch, Delta};
 use super::state::WfmState;
 use crate::core::error::{Error, ErrorCode, Result};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
@@ -52,35 +52,90 @@ impl WfmSettings {
         ))
         .with_field("intervalMinutes"))
     }
+}
 
-    fn interval(&self) -> SignedDuration {
-        SignedDuration::from_mins(i64::from(self.interval_minutes))
-    }
+/// How early a tick may come and still claim its slot: the anchor sits this far before the
+/// run that set it, so a scheduler whose ticks wobble by less than a minute either side (two
+/// minutes between any two ticks) lands every tick in a slot of its own. Shorter than half the
+/// shortest interval, so two ticks an interval apart never share a slot.
+pub const TICK_TOLERANCE_MS: i64 = 2 * 60_000;
+
+/// When a tenant last ran and where its slots start (`anchor + k x interval`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunTimes {
+    pub last: Timestamp,
+    /// `None` until a run under the current interval sets it (a snapshot from before slots,
+    /// or just after the interval changed): the next run is then due one interval, less the
+    /// tolerance, after the last.
+    pub anchor: Option<Timestamp>,
+}
+
+fn ms(t: Timestamp) -> i128 {
+    i128::from(t.as_millisecond())
+}
+
+fn at_ms(v: i128) -> Timestamp {
+    i64::try_from(v)
+        .ok()
+        .and_then(|v| Timestamp::from_millisecond(v).ok())
+        .unwrap_or(if v < 0 {
+            Timestamp::MIN
+        } else {
+            Timestamp::MAX
+        })
+}
+
+/// The slot `t` falls in: `floor((t - anchor) / interval)`.
+pub fn slot_index(settings: &WfmSettings, anchor: Timestamp, t: Timestamp) -> i128 {
+    let interval = i128::from(settings.interval_minutes.max(1)) * 60_000;
+    (ms(t) - ms(anchor)).div_euclid(interval)
+}
+
+fn slot_start(settings: &WfmSettings, anchor: Timestamp, k: i128) -> Timestamp {
+    let interval = i128::from(settings.interval_minutes.max(1)) * 60_000;
+    at_ms(ms(anchor).saturating_add(k.saturating_mul(interval)))
 }
 
 /// When the next run is due: `None` when sync is disabled; `now` when the tenant never ran;
-/// otherwise the last run plus the interval. A clock that went backwards does not make a run
-/// due early: the due time stays last run + interval.
+/// otherwise the start of the slot after the last run's. A clock that went backwards never
+/// makes a run due early: the last run's slot has run.
 pub fn next_due(
     settings: &WfmSettings,
-    last_run: Option<Timestamp>,
+    run: Option<RunTimes>,
     now: Timestamp,
 ) -> Option<Timestamp> {
     if !settings.enabled {
         return None;
     }
-    match last_run {
-        None => Some(now),
-        // Only a restored last run near the end of time can overflow; it is then never due.
-        Some(last) => Some(
-            last.checked_add(settings.interval())
-                .unwrap_or(Timestamp::MAX),
+    let Some(run) = run else {
+        return Some(now);
+    };
+    Some(match run.anchor {
+        Some(anchor) => slot_start(settings, anchor, slot_index(settings, anchor, run.last) + 1),
+        None => at_ms(
+            ms(run.last) + i128::from(settings.interval_minutes) * 60_000
+                - i128::from(TICK_TOLERANCE_MS),
         ),
+    })
+}
+
+/// The anchor a run at `now` leaves behind: the current one while the run falls in the slot
+/// right after the last run's (the scheduler kept its rhythm), else `now` less the tolerance
+/// (a first run, a new interval, or a scheduler that stopped for a while and came back at
+/// another phase: its ticks then sit mid-slot again, away from the slot edges).
+pub fn anchor_after(settings: &WfmSettings, run: Option<RunTimes>, now: Timestamp) -> Timestamp {
+    let fresh = at_ms(ms(now) - i128::from(TICK_TOLERANCE_MS));
+    match run {
+        Some(RunTimes {
+            last,
+            anchor: Some(anchor),
+        }) if slot_index(settings, anchor, now) == slot_index(settings, anchor, last) + 1 => anchor,
+        _ => fresh,
     }
 }
 
 /// The one way to produce a delta: runs only when due, and records `now` as the tenant's
-/// last run. It does not apply the delta: call `apply_delta` once WFM accepted it.
+/// last run (and the delta as pending until WFM acknowledges it or a read-back shows it).
 ///
 /// Errors: `not_found` for an unknown WFM tenant; `sync_not_due` when disabled (message
 /// "sync is disabled") or when `now` is before the next due time (the message carries it,
@@ -91,10 +146,22 @@ pub fn sync(
     batches: &[AcdBatch],
     now: Timestamp,
 ) -> Result<Delta> {
+    let run = due_run(state, wfm_tenant_id, now)?;
+    let mut delta = compute_delta(state, wfm_tenant_id, batches)?;
+    delta.run_at = Some(now.to_string());
+    let anchor = anchor_after(&state.settings, run, now);
+    state.set_last_run(wfm_tenant_id, now, anchor);
+    state.set_pending(&delta);
+    state.note_sent(&delta, now);
+    Ok(delta)
+}
+
+/// The tenant's run times when a run is due at `now`; `sync_not_due` otherwise.
+pub fn due_run(state: &WfmState, wfm_tenant_id: &str, now: Timestamp) -> Result<Option<RunTimes>> {
     state.topology.tenant(wfm_tenant_id)?;
     let settings = state.settings;
-    let last = state.last_run(wfm_tenant_id)?;
-    let Some(due) = next_due(&settings, last, now) else {
+    let run = state.run_times(wfm_tenant_id)?;
+    let Some(due) = next_due(&settings, run, now) else {
         return Err(Error::new(
             ErrorCode::SyncNotDue,
             "sync is disabled: enable WFM sync to send agents to WFM",
@@ -111,145 +178,9 @@ pub fn sync(
         )
         .with_id(wfm_tenant_id));
     }
-    let delta = compute_delta(state, wfm_tenant_id, batches)?;
-    state.set_last_run(wfm_tenant_id, now);
-    Ok(delta)
+    Ok(run)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ts(s: &str) -> Timestamp {
-        s.parse().unwrap()
-    }
-
-    fn linked() -> WfmState {
-        let mut s = WfmState::default();
-        s.topology
-            .link("w", "a", "acd1", ts("2024-01-01T00:00:00Z"))
-            .unwrap();
-        s
-    }
-
-    #[test]
-    fn defaults_are_enabled_every_15_minutes() {
-        let d: WfmSettings = serde_json::from_str("{}").unwrap();
-        assert_eq!(
-            d,
-            WfmSettings {
-                enabled: true,
-                interval_minutes: 15
-            }
-        );
-        assert_eq!(d, WfmSettings::default());
-    }
-
-    #[test]
-    fn the_interval_must_be_5_to_1440() {
-        for ok in [5, 15, 1440] {
-            WfmSettings {
-                interval_minutes: ok,
-                ..Default::default()
-            }
-            .validate()
-            .unwrap();
-        }
-        for bad in [0, 4, 1441, u32::MAX] {
-            let e = WfmSettings {
-                interval_minutes: bad,
-                ..Default::default()
-            }
-            .validate()
-            .unwrap_err();
-            assert_eq!(
-                (e.code, e.field.as_deref()),
-                (ErrorCode::InvalidInput, Some("intervalMinutes"))
-            );
-        }
-    }
-
-    #[test]
-    fn first_run_is_due_and_the_next_waits_the_interval() {
-        let mut s = linked();
-        let t0 = ts("2024-05-01T10:00:00Z");
-        sync(&mut s, "w", &[], t0).unwrap();
-        assert_eq!(s.last_run("w").unwrap(), Some(t0));
-        let e = sync(&mut s, "w", &[], ts("2024-05-01T10:14:59Z")).unwrap_err();
-        assert_eq!(e.code, ErrorCode::SyncNotDue);
-        assert!(e.message.contains("2024-05-01T10:15:00Z"), "{}", e.message);
-        assert_eq!(
-            s.last_run("w").unwrap(),
-            Some(t0),
-            "a refused run records nothing"
-        );
-        let t1 = ts("2024-05-01T10:15:00Z");
-        sync(&mut s, "w", &[], t1).unwrap();
-        assert_eq!(s.last_run("w").unwrap(), Some(t1));
-    }
-
-    #[test]
-    fn a_changed_interval_moves_the_due_time() {
-        let mut s = linked();
-        sync(&mut s, "w", &[], ts("2024-05-01T10:00:00Z")).unwrap();
-        s.set_settings(WfmSettings {
-            enabled: true,
-            interval_minutes: 60,
-        })
-        .unwrap();
-        assert!(sync(&mut s, "w", &[], ts("2024-05-01T10:30:00Z")).is_err());
-        sync(&mut s, "w", &[], ts("2024-05-01T11:00:00Z")).unwrap();
-    }
-
-    #[test]
-    fn disabled_sync_is_refused_and_never_due() {
-        let mut s = linked();
-        s.set_settings(WfmSettings {
-            enabled: false,
-            interval_minutes: 15,
-        })
-        .unwrap();
-        let now = ts("2024-05-01T10:00:00Z");
-        let e = sync(&mut s, "w", &[], now).unwrap_err();
-        assert_eq!(e.code, ErrorCode::SyncNotDue);
-        assert!(e.message.contains("sync is disabled"));
-        assert_eq!(s.last_run("w").unwrap(), None);
-        assert_eq!(next_due(&s.settings, None, now), None);
-    }
-
-    #[test]
-    fn a_clock_going_backwards_does_not_make_a_run_due() {
-        let mut s = linked();
-        sync(&mut s, "w", &[], ts("2024-05-01T10:00:00Z")).unwrap();
-        let e = sync(&mut s, "w", &[], ts("2024-05-01T09:00:00Z")).unwrap_err();
-        assert_eq!(e.code, ErrorCode::SyncNotDue);
-    }
-
-    #[test]
-    fn unknown_tenant_is_not_found_and_bad_batches_record_no_run() {
-        let mut s = linked();
-        let now = ts("2024-05-01T10:00:00Z");
-        assert_eq!(
-            sync(&mut s, "x", &[], now).unwrap_err().code,
-            ErrorCode::NotFound
-        );
-        let bad = AcdBatch {
-            acd_tenant_id: "stranger".into(),
-            users: vec![],
-        };
-        assert_eq!(
-            sync(&mut s, "w", &[bad], now).unwrap_err().code,
-            ErrorCode::InvalidInput
-        );
-        assert_eq!(s.last_run("w").unwrap(), None);
-    }
-
-    #[test]
-    fn next_due_never_overflows() {
-        let s = WfmSettings::default();
-        assert_eq!(
-            next_due(&s, Some(Timestamp::MAX), Timestamp::MIN),
-            Some(Timestamp::MAX)
-        );
-    }
-}
+#[path = "cadence_tests.rs"]
+mod tests;

@@ -60,7 +60,8 @@ pub struct AbsentAgent {
 pub struct NotSynced {
     pub user_id: String,
     pub acd_id: String,
-    /// `team_lacks_wfm_advanced` or `no_acd_profile` (the first missing step).
+    /// `team_lacks_wfm_advanced`, `no_acd_profile` or `no_agent_number` (the first
+    /// missing step).
     pub code: ErrorCode,
     pub message: String,
 }
@@ -71,8 +72,6 @@ pub struct NotSynced {
 pub enum WfmWarningCode {
     /// Synced, but the role lacks `WFM.MyZone.ViewPersonalSchedule`.
     CannotSeePersonalSchedule,
-    /// No `agentNumber`: the user id was sent as the agent number.
-    AgentNumberFallback,
     /// `activationDate` could not be read: sent as missing.
     UnreadableActivationDate,
     /// Two synced agents of one ACD share an agent number (WFM agent ids would collide).
@@ -98,6 +97,10 @@ pub struct WfmWarning {
 #[serde(rename_all = "camelCase")]
 pub struct Delta {
     pub wfm_tenant_id: String,
+    /// The run that produced it (RFC 3339): acknowledge exactly this delta once WFM took it.
+    /// Missing on a delta computed outside a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_at: Option<String>,
     /// The acd ids whose batch was given (a linked acd without a batch is not examined:
     /// its agents are neither changed nor reported absent this run).
     pub examined_acds: Vec<String>,
@@ -124,8 +127,11 @@ impl Delta {
 /// - An agent WFM holds with origin 1 whose user left the batch or is inactive → `absent`;
 ///   so is every origin-1 agent of an unlinked acd. Agents already marked origin 2 are not
 ///   reported again.
-/// - A user that is not ready → `not_synced`; what WFM holds for them is left as it is
-///   (they are still in the ACD, so they are not absent).
+/// - A user that is not ready, or has no numeric agent number (`no_agent_number`: one is
+///   never made up) → `not_synced`; what WFM holds for them is left as it is (they are
+///   still in the ACD, so they are not absent).
+/// - A field switched off for the batch's business unit (personal id, external id) is
+///   withheld: never sent, never reported changed, and what WFM holds for it is kept.
 ///
 /// Errors: `not_found` (unknown WFM tenant); `invalid_input` for a batch of an ACD tenant
 /// not linked to this WFM tenant or given twice, or a user whose `tenantId` names another
@@ -142,6 +148,7 @@ pub fn compute_delta(state: &WfmState, wfm_tenant_id: &str, batches: &[AcdBatch]
 
     let mut d = Delta {
         wfm_tenant_id: wfm_tenant_id.into(),
+        run_at: None,
         examined_acds: examined.iter().map(|(acd, _)| acd.acd_id.clone()).collect(),
         additions: vec![],
         changes: vec![],
@@ -153,6 +160,7 @@ pub fn compute_delta(state: &WfmState, wfm_tenant_id: &str, batches: &[AcdBatch]
     let mut synced: Vec<WfmAgent> = vec![];
     for (acd, batch) in &examined {
         let acd_id = acd.acd_id.as_str();
+        let switches = state.field_switches(&acd.acd_tenant_id);
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         for user in &batch.users {
             seen.insert(&user.id);
@@ -177,7 +185,24 @@ pub fn compute_delta(state: &WfmState, wfm_tenant_id: &str, batches: &[AcdBatch]
                 });
                 continue;
             }
-            let (agent, notes) = WfmAgent::from_user(user, acd_id);
+            let (mut agent, notes) = match WfmAgent::from_user(user, acd_id) {
+                Ok(made) => made,
+                Err(no_number) => {
+                    d.not_synced.push(NotSynced {
+                        user_id: user.id.clone(),
+                        acd_id: acd_id.into(),
+                        code: ErrorCode::NoAgentNumber,
+                        message: no_number.message,
+                    });
+                    continue;
+                }
+            };
+            if !switches.sync_personal_id {
+                agent.withhold(WfmField::PersonalId, held);
+            }
+            if !switches.sync_external_id {
+                agent.withhold(WfmField::ExternalId, held);
+            }
             let mut warn = |code, message: String| {
                 d.warnings.push(WfmWarning {
                     user_id: user.id.clone(),
@@ -190,15 +215,6 @@ pub fn compute_delta(state: &WfmState, wfm_tenant_id: &str, batches: &[AcdBatch]
                 warn(
                     WfmWarningCode::CannotSeePersonalSchedule,
                     WARN_NO_PERSONAL_SCHEDULE.into(),
-                );
-            }
-            if notes.agent_number_fallback {
-                warn(
-                    WfmWarningCode::AgentNumberFallback,
-                    format!(
-                        "no agentNumber: the user id {} is sent as the agent number",
-                        user.id
-                    ),
                 );
             }
             if let Some(raw) = notes.unreadable_activation_date {
@@ -279,7 +295,7 @@ fn absent(a: &WfmAgent, reason: AbsentReason) -> AbsentAgent {
 
 /// Pairs each batch with its acd, checking the batches are well formed (see
 /// [`compute_delta`]'s errors). Sorted by acd id.
-fn check_batches<'a>(
+pub(crate) fn check_batches<'a>(
     state: &WfmState,
     wfm_tenant_id: &str,
     acds: &'a [Acd],

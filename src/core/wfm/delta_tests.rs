@@ -19,7 +19,12 @@ fn user(id: &str) -> SourceUser {
         email: Some(format!("{id}@example.com")),
         first_name: Some("First".into()),
         last_name: Some(id.to_uppercase()),
-        agent_number: Some(format!("n-{id}")),
+        // Numeric, as CXone assigns them, and distinct per id.
+        agent_number: Some(
+            id.bytes()
+                .fold(7u64, |h, b| h.wrapping_mul(131).wrapping_add(u64::from(b)))
+                .to_string(),
+        ),
         team_features: Some(vec![FEATURE_WFM_ADVANCED.into()]),
         role_permissions: Some(vec![PERM_VIEW_PERSONAL_SCHEDULE.into()]),
         acd_profile_id: Some("p".into()),
@@ -231,10 +236,10 @@ fn missing_schedule_permission_is_synced_with_a_warning() {
 }
 
 #[test]
-fn fallbacks_and_collisions_warn() {
+fn unreadable_dates_and_collisions_warn() {
     let s = state();
     let a = SourceUser {
-        agent_number: None,
+        agent_number: Some("3".into()),
         activation_date: Some("soon".into()),
         ..user("a")
     };
@@ -255,7 +260,6 @@ fn fallbacks_and_collisions_warn() {
     assert_eq!(
         got,
         [
-            ("a", WfmWarningCode::AgentNumberFallback),
             ("a", WfmWarningCode::UnreadableActivationDate),
             ("b", WfmWarningCode::DuplicateAgentNumber),
             ("c", WfmWarningCode::DuplicateAgentNumber),
@@ -372,5 +376,5 @@ fn delta_serialises_in_camel_case_with_snake_case_words() {
     let v = serde_json::to_value(&d).unwrap();
     assert!(v.get("notSynced").is_some() && v.get("multiTenant").is_some());
     assert_eq!(v["warnings"][0]["code"], "cannot_see_personal_schedule");
-    assert_eq!(v["additions"][0]["agentNumber"], "n-u1");
+    assert_eq!(v["additions"][0]["agentNumber"], "135503");
 }

@@ -82,6 +82,7 @@ mod tests {
             external_id: None,
             acd_id: acd.into(),
             origin: 1,
+            withheld: vec![],
         }
     }
 

@@ -147,3 +147,61 @@ proptest! {
         }
     }
 }
+
+/// Agent numbers unique per user within an acd, as CXone assigns them (the generator's
+/// "1" / "2" become "1<n>" / "2<n>" for user u<n>; blank and missing stay so).
+fn unique_numbers(batches: Vec<AcdBatch>) -> Vec<AcdBatch> {
+    batches
+        .into_iter()
+        .map(|b| AcdBatch {
+            users: b
+                .users
+                .into_iter()
+                .map(|u| SourceUser {
+                    agent_number: u.agent_number.as_deref().map(|n| match n {
+                        "" => String::new(),
+                        n => format!("{n}{}", u.id.trim_start_matches('u')),
+                    }),
+                    ..u
+                })
+                .collect(),
+            ..b
+        })
+        .collect()
+}
+
+proptest! {
+    #[test]
+    fn reading_back_what_wfm_was_told_sends_nothing_new(
+        history in proptest::collection::vec(batches(), 0..3),
+        now in batches(),
+    ) {
+        let mut s = linked();
+        for b in history.into_iter().map(unique_numbers) {
+            let d = compute_delta(&s, "w", &b).unwrap();
+            apply_delta(&mut s, &d).unwrap();
+        }
+        let now = unique_numbers(now);
+        let d = compute_delta(&s, "w", &now).unwrap();
+        apply_delta(&mut s, &d).unwrap();
+        let held: Vec<crate::core::directory::iex::IexAgent> = s
+            .received("w")
+            .iter()
+            .filter(|a| a.origin == ORIGIN_FROM_ACD)
+            .map(|a| crate::core::directory::iex::IexAgent {
+                acd_id: a.acd_id.clone(),
+                agent_number: a.agent_number.clone(),
+                tv_id: None,
+                first_name: a.first_name.clone(),
+                last_name: a.last_name.clone(),
+                email: a.email.clone(),
+                personal_id: Some(a.personal_id.clone()),
+                external_id: a.external_id.clone(),
+            })
+            .collect();
+        s.read_back("w", &held, &now, t0()).unwrap();
+        let again = compute_delta(&s, "w", &now).unwrap();
+        prop_assert!(again.additions.is_empty() && again.changes.is_empty(), "{:?}", again);
+        s.validate().unwrap();
+    }
+}

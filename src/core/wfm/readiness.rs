@@ -18,6 +18,8 @@ pub enum Step {
     RoleCanViewPersonalSchedule,
     /// The user has an ACD profile (`acdProfileId`; else not synced).
     AcdProfilePresent,
+    /// CXone gave the user its numeric agent number (else not synced: it is never made up).
+    AgentNumberPresent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,13 +38,13 @@ pub struct ReadinessStep {
 #[serde(rename_all = "camelCase")]
 pub struct Readiness {
     pub user_id: String,
-    /// Always all four steps, in order. When the employee does not exist the later steps
+    /// Always all five steps, in order. When the employee does not exist the later steps
     /// are reported not done (nothing can be known about them).
     pub steps: Vec<ReadinessStep>,
     /// Whether the user is sent to WFM.
     pub synced: bool,
     /// The first missing step that stops the sync: `not_found` (no employee),
-    /// `team_lacks_wfm_advanced` or `no_acd_profile`.
+    /// `team_lacks_wfm_advanced`, `no_acd_profile` or `no_agent_number`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocking: Option<ErrorCode>,
     /// Missing steps that do not stop the sync.
@@ -81,6 +83,10 @@ pub fn readiness_of(user_id: &str, user: Option<&SourceUser>) -> Readiness {
                     Step::AcdProfilePresent,
                     "Unknown until the employee exists.",
                 ),
+                missing(
+                    Step::AgentNumberPresent,
+                    "Unknown until the employee exists.",
+                ),
             ],
             synced: false,
             blocking: Some(ErrorCode::NotFound),
@@ -98,6 +104,7 @@ pub fn readiness(user: &SourceUser) -> Readiness {
         .acd_profile_id
         .as_deref()
         .is_some_and(|p| !p.trim().is_empty());
+    let number = super::agent::agent_number(user).is_ok();
     let step = |step, done, ok: &str, todo: &str| ReadinessStep {
         step,
         done,
@@ -130,12 +137,21 @@ pub fn readiness(user: &SourceUser) -> Readiness {
             "The employee has an ACD profile.",
             "Give the employee an ACD profile; until then the employee is not synced to WFM.",
         ),
+        step(
+            Step::AgentNumberPresent,
+            number,
+            "CXone gave the employee a numeric agent number.",
+            "The employee has no numeric agent number: CXone assigns it to ACD agents, and WFM \
+             uses it as the agent id, so until then the employee is not synced.",
+        ),
     ];
     // The first missing blocking step, in set-up order, is the one the admin fixes first.
     let blocking = if !team {
         Some(ErrorCode::TeamLacksWfmAdvanced)
     } else if !profile {
         Some(ErrorCode::NoAcdProfile)
+    } else if !number {
+        Some(ErrorCode::NoAgentNumber)
     } else {
         None
     };
@@ -163,6 +179,7 @@ mod tests {
             team_features: Some(vec![FEATURE_WFM_ADVANCED.into()]),
             role_permissions: Some(vec![PERM_VIEW_PERSONAL_SCHEDULE.into()]),
             acd_profile_id: Some("p1".into()),
+            agent_number: Some("42".into()),
             ..Default::default()
         }
     }
@@ -182,9 +199,25 @@ mod tests {
                 Step::EmployeeExists,
                 Step::TeamHasWfmAdvanced,
                 Step::RoleCanViewPersonalSchedule,
-                Step::AcdProfilePresent
+                Step::AcdProfilePresent,
+                Step::AgentNumberPresent
             ]
         );
+    }
+
+    #[test]
+    fn a_user_without_a_numeric_agent_number_is_not_synced() {
+        for n in [None, Some("".to_string()), Some("x1".to_string())] {
+            let r = readiness(&SourceUser {
+                agent_number: n,
+                ..ready()
+            });
+            assert_eq!(
+                (r.synced, r.blocking),
+                (false, Some(ErrorCode::NoAgentNumber))
+            );
+            assert!(!r.steps[4].done);
+        }
     }
 
     #[test]
@@ -236,7 +269,7 @@ mod tests {
         let r = readiness_of("ghost", None);
         assert_eq!((r.synced, r.blocking), (false, Some(ErrorCode::NotFound)));
         assert!(r.steps.iter().all(|s| !s.done));
-        assert_eq!(r.steps.len(), 4);
+        assert_eq!(r.steps.len(), 5);
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["steps"][0]["step"], "employee_exists");
         assert_eq!(json["blocking"], "not_found");

@@ -1,7 +1,10 @@
 //! Everything WFM sync remembers between runs, its snapshot check and its status view.
 
 use super::agent::{WfmAgent, ORIGIN_FROM_ACD, ORIGIN_GONE_FROM_ACD};
-use super::cadence::{next_due, WfmSettings};
+use super::cadence::{next_due, RunTimes, WfmSettings};
+use super::delta::Delta;
+use super::log::{WfmLogEntry, MAX_LOG_ENTRIES};
+use super::readback::SentAgent;
 use super::topology::{Acd, Topology};
 use crate::core::error::{Error, ErrorCode, Result};
 use jiff::Timestamp;
@@ -21,13 +24,59 @@ pub struct ReceivedAgents {
     pub agents: Vec<WfmAgent>,
 }
 
-/// When a WFM tenant last ran (RFC 3339).
+/// When a WFM tenant last ran (RFC 3339) and where its slots start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct LastRun {
     pub wfm_tenant_id: String,
     pub at: String,
+    /// Slots start at `anchor + k x interval` (RFC 3339); missing until a run under the
+    /// current interval sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
+}
+
+/// The last delta of a WFM tenant that WFM has not confirmed yet. What WFM holds advances
+/// only when it acknowledges this delta (or a read-back shows what it holds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PendingDelta {
+    pub wfm_tenant_id: String,
+    /// The run that produced it (RFC 3339): only that delta can be acknowledged.
+    pub run_at: String,
+    pub additions: usize,
+    pub changes: usize,
+    pub absent: usize,
+}
+
+/// Which optional fields a business unit (an ACD tenant) sends to WFM. Both default to on;
+/// a field switched off is never sent nor changed for that unit's agents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct FieldSwitches {
+    pub acd_tenant_id: String,
+    /// Send the user's GUID as the personal id.
+    #[serde(default = "on")]
+    pub sync_personal_id: bool,
+    #[serde(default = "on")]
+    pub sync_external_id: bool,
+}
+
+fn on() -> bool {
+    true
+}
+
+impl FieldSwitches {
+    pub fn all_on(acd_tenant_id: &str) -> Self {
+        FieldSwitches {
+            acd_tenant_id: acd_tenant_id.into(),
+            sync_personal_id: true,
+            sync_external_id: true,
+        }
+    }
 }
 
 /// WFM sync state. Every list is kept sorted (tenants and runs by WFM tenant id, agents by
@@ -44,6 +93,18 @@ pub struct WfmState {
     pub received: Vec<ReceivedAgents>,
     #[serde(default)]
     pub last_runs: Vec<LastRun>,
+    /// Sorted by WFM tenant id; at most one per tenant (the latest delta).
+    #[serde(default)]
+    pub pending: Vec<PendingDelta>,
+    /// Sorted by ACD tenant id; a unit not listed sends every field.
+    #[serde(default)]
+    pub field_switches: Vec<FieldSwitches>,
+    /// Oldest first, at most [`MAX_LOG_ENTRIES`].
+    #[serde(default)]
+    pub log: Vec<WfmLogEntry>,
+    /// Additions sent and not yet seen in IEX nor acknowledged, in the order first sent.
+    #[serde(default)]
+    pub sent: Vec<SentAgent>,
 }
 
 /// One WFM tenant in the status view.
@@ -63,6 +124,12 @@ pub struct TenantStatus {
     /// has (origin 2).
     pub agents_present: usize,
     pub agents_absent: usize,
+    /// The last delta WFM has not confirmed, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingDelta>,
+    /// Agents sent that IEX still lacks several intervals later (`not_in_wfm`).
+    #[serde(default)]
+    pub not_in_wfm: usize,
 }
 
 /// What the admin page shows for WFM sync.
@@ -79,10 +146,88 @@ pub struct WfmStatus {
 
 impl WfmState {
     /// Replaces the settings after checking them (`invalid_input`, field `intervalMinutes`).
+    /// A new interval drops every slot anchor: the next run is due one interval (less the
+    /// tick tolerance) after the last, and anchors the new slots.
     pub fn set_settings(&mut self, settings: WfmSettings) -> Result<()> {
         settings.validate()?;
+        if settings.interval_minutes != self.settings.interval_minutes {
+            for run in &mut self.last_runs {
+                run.anchor = None;
+            }
+        }
         self.settings = settings;
         Ok(())
+    }
+
+    /// The switches of a business unit (all on when none were set).
+    pub fn field_switches(&self, acd_tenant_id: &str) -> FieldSwitches {
+        self.field_switches
+            .iter()
+            .find(|f| f.acd_tenant_id == acd_tenant_id)
+            .cloned()
+            .unwrap_or_else(|| FieldSwitches::all_on(acd_tenant_id))
+    }
+
+    pub(crate) fn put_field_switches(&mut self, switches: FieldSwitches) {
+        match self
+            .field_switches
+            .binary_search_by(|f| f.acd_tenant_id.as_str().cmp(&switches.acd_tenant_id))
+        {
+            Ok(pos) => {
+                if let Some(slot) = self.field_switches.get_mut(pos) {
+                    *slot = switches;
+                }
+            }
+            Err(pos) => self.field_switches.insert(pos, switches),
+        }
+    }
+
+    /// The tenant's unconfirmed delta, if any.
+    pub fn pending(&self, wfm_tenant_id: &str) -> Option<&PendingDelta> {
+        self.pending
+            .iter()
+            .find(|p| p.wfm_tenant_id == wfm_tenant_id)
+    }
+
+    /// Records `delta` as the tenant's unconfirmed one (replacing an older one: the new delta
+    /// repeats whatever the older one held that WFM never confirmed). An empty delta leaves
+    /// nothing to confirm.
+    pub(crate) fn set_pending(&mut self, delta: &Delta) {
+        let id = delta.wfm_tenant_id.as_str();
+        let pos = self
+            .pending
+            .binary_search_by(|p| p.wfm_tenant_id.as_str().cmp(id));
+        let entry = delta
+            .run_at
+            .as_ref()
+            .filter(|_| !delta.is_empty())
+            .map(|at| PendingDelta {
+                wfm_tenant_id: id.into(),
+                run_at: at.clone(),
+                additions: delta.additions.len(),
+                changes: delta.changes.len(),
+                absent: delta.absent.len(),
+            });
+        match (pos, entry) {
+            (Ok(pos), Some(e)) => {
+                if let Some(slot) = self.pending.get_mut(pos) {
+                    *slot = e;
+                }
+            }
+            (Ok(pos), None) => {
+                self.pending.remove(pos);
+            }
+            (Err(pos), Some(e)) => self.pending.insert(pos, e),
+            (Err(_), None) => {}
+        }
+    }
+
+    pub(crate) fn clear_pending(&mut self, wfm_tenant_id: &str) {
+        self.pending.retain(|p| p.wfm_tenant_id != wfm_tenant_id);
+    }
+
+    pub(crate) fn record(&mut self, entry: WfmLogEntry) {
+        super::log::push(&mut self.log, entry);
     }
 
     /// See [`Topology::link`].
@@ -149,10 +294,36 @@ impl WfmState {
         })
     }
 
-    pub(crate) fn set_last_run(&mut self, wfm_tenant_id: &str, at: Timestamp) {
+    /// The tenant's last run and slot anchor; `invalid_snapshot` when a stored time does not
+    /// parse.
+    pub fn run_times(&self, wfm_tenant_id: &str) -> Result<Option<RunTimes>> {
+        let Some(last) = self.last_run(wfm_tenant_id)? else {
+            return Ok(None);
+        };
+        let anchor = self
+            .last_runs
+            .iter()
+            .find(|r| r.wfm_tenant_id == wfm_tenant_id)
+            .and_then(|r| r.anchor.as_deref())
+            .map(|a| {
+                a.parse::<Timestamp>().map_err(|e| {
+                    Error::new(
+                        ErrorCode::InvalidSnapshot,
+                        format!("slot anchor of WFM tenant {wfm_tenant_id} is not an RFC 3339 time: {e}"),
+                    )
+                    .with_id(wfm_tenant_id)
+                    .with_field("lastRuns.anchor")
+                })
+            })
+            .transpose()?;
+        Ok(Some(RunTimes { last, anchor }))
+    }
+
+    pub(crate) fn set_last_run(&mut self, wfm_tenant_id: &str, at: Timestamp, anchor: Timestamp) {
         let run = LastRun {
             wfm_tenant_id: wfm_tenant_id.into(),
             at: at.to_string(),
+            anchor: Some(anchor.to_string()),
         };
         match self
             .last_runs
@@ -245,7 +416,41 @@ impl WfmState {
         let mut prev: Option<&str> = None;
         for run in &self.last_runs {
             check_tenant("lastRuns", &run.wfm_tenant_id, &wfm_ids, &mut prev)?;
-            self.last_run(&run.wfm_tenant_id)?;
+            self.run_times(&run.wfm_tenant_id)?;
+        }
+        let mut prev: Option<&str> = None;
+        for p in &self.pending {
+            check_tenant("pending", &p.wfm_tenant_id, &wfm_ids, &mut prev)?;
+            p.run_at.parse::<Timestamp>().map_err(|e| {
+                snapshot(format!(
+                    "pending: runAt of WFM tenant {} is not RFC 3339: {e}",
+                    p.wfm_tenant_id
+                ))
+            })?;
+        }
+        for pair in self.field_switches.windows(2) {
+            if let [a, b] = pair {
+                if a.acd_tenant_id >= b.acd_tenant_id {
+                    return Err(snapshot(format!(
+                        "fieldSwitches: ACD tenant {} is duplicated or out of order",
+                        b.acd_tenant_id
+                    )));
+                }
+            }
+        }
+        self.validate_sent()?;
+        if self.log.len() > MAX_LOG_ENTRIES {
+            return Err(snapshot(format!(
+                "log: {} entries, more than the {MAX_LOG_ENTRIES} kept",
+                self.log.len()
+            )));
+        }
+        for (i, e) in self.log.iter().enumerate() {
+            e.at.parse::<Timestamp>().map_err(|err| {
+                snapshot(format!(
+                    "log: entry {i} has a time that is not RFC 3339: {err}"
+                ))
+            })?;
         }
         Ok(())
     }
@@ -263,8 +468,8 @@ impl WfmState {
             .iter()
             .map(|t| {
                 let stored = self.last_runs.iter().find(|r| r.wfm_tenant_id == t.id);
-                let due = match self.last_run(&t.id) {
-                    Ok(last) => next_due(&self.settings, last, now).map(|d| d.to_string()),
+                let due = match self.run_times(&t.id) {
+                    Ok(run) => next_due(&self.settings, run, now).map(|d| d.to_string()),
                     Err(e) => {
                         warnings.push(e.message);
                         None
@@ -288,6 +493,8 @@ impl WfmState {
                     next_due: due,
                     agents_present: received.len() - absent,
                     agents_absent: absent,
+                    pending: self.pending(&t.id).cloned(),
+                    not_in_wfm: self.not_in_wfm(&t.id, now).len(),
                 }
             })
             .collect();

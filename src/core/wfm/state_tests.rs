@@ -12,6 +12,7 @@ fn ready(id: &str) -> SourceUser {
         id: id.into(),
         team_features: Some(vec![FEATURE_WFM_ADVANCED.into()]),
         acd_profile_id: Some("p".into()),
+        agent_number: Some(id.trim_start_matches('u').to_string()),
         ..Default::default()
     }
 }
@@ -111,7 +112,7 @@ fn status_lists_tenants_with_runs_and_due_times() {
     assert_eq!(w1.wfm_tenant_id, "w1");
     assert_eq!(w1.acds[0].acd_id, "A");
     assert_eq!(w1.last_run.as_deref(), Some("2024-05-01T10:00:00Z"));
-    assert_eq!(w1.next_due.as_deref(), Some("2024-05-01T10:15:00Z"));
+    assert_eq!(w1.next_due.as_deref(), Some("2024-05-01T10:13:00Z"));
     assert_eq!((w1.agents_present, w1.agents_absent), (2, 0));
     let w2 = &st.tenants[1];
     assert_eq!(w2.last_run, None);
