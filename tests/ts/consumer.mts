@@ -19,17 +19,21 @@ const key: EmailKey = emailKey("Ann@Example.com", { caseSensitiveLocalPart: fals
 const k: string = key.key;
 const why: string | undefined = key.confusable;
 
-const users: SourceUser[] = [{ id: "u1", email: "a@example.com", permissions: ["UserMapping.Map"] }];
+const users: SourceUser[] = [
+  { id: "u1", email: "a@example.com", permissions: ["UserMapping.Map"] },
+];
 const { records, report } = intakeSourceUsers(users);
 const first: SourceUser | undefined = records[0];
 const accepted: number = report.accepted;
 for (const r of report.rejected) {
   const line: number | undefined = r.line;
   const code: UsersyncErrorCode = r.code;
-  void line, code;
+  (void line, code);
 }
 
-const ext = parseExternalUsers(new Uint8Array(), "ndjson", { columns: [{ field: "email", header: "Email" }] });
+const ext = parseExternalUsers(new Uint8Array(), "ndjson", {
+  columns: [{ field: "email", header: "Email" }],
+});
 const rep: IntakeReport = ext.report;
 
 for (const o of emailKeys(["a@x.com", "b@y.com"])) {
@@ -43,14 +47,25 @@ try {
   if (isUsersyncError(e)) {
     const code: UsersyncErrorCode = e.code;
     const field: string | undefined = e.field;
-    void code, field;
+    (void code, field);
   }
 }
 
-void k, why, first, accepted, rep;
+(void k, why, first, accepted, rep);
 
 // The stateful handle, as an admin tool uses it.
-import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta } from "../../pkg/node/usersync.mjs";
+import {
+  Engine,
+  type Plan,
+  type StatusRow,
+  type UnitRef,
+  type Actor,
+  type AuditEvent,
+  type RunSummary,
+  type HistoryEntry,
+  type WfmStatus,
+  type Delta,
+} from "../../pkg/node/usersync.mjs";
 
 const unit: UnitRef = { businessUnitId: "bu-1", platform: "ringcentral" };
 const admin: Actor = { id: "admin", permissions: ["UserMapping.Map"] };
@@ -67,7 +82,11 @@ const events: AuditEvent[] = engine.map(unit, admin, "u1", "x1", now, true);
 const undo: Plan = engine.planUndoRun(plan.runId, now);
 const runs: RunSummary[] = engine.runs(unit);
 const history: HistoryEntry[] = engine.userHistory(unit, "u1");
-engine.setSchedule(unit, { enabled: true, frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" }, timeZone: "Europe/Berlin" });
+engine.setSchedule(unit, {
+  enabled: true,
+  frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" },
+  timeZone: "Europe/Berlin",
+});
 const next: string[] = engine.nextRuns(unit, now, 5);
 engine.linkAcd("wfm-1", "acd-east", "east", now);
 const delta: Delta = engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }], now);
@@ -75,7 +94,7 @@ engine.applyWfmDelta(delta);
 const wfmStatus: WfmStatus = engine.wfmStatus(now);
 const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
 restored.free();
-void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus;
+(void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus);
 
 // Bulk: options and the progress callback are optional; runBytes gives the report's bytes.
 const bytes = new TextEncoder().encode("id,email\nu1,a@example.com\n");
@@ -86,4 +105,4 @@ job.external().set(bytes);
 const reportBytes: Uint8Array = job.runBytes({ output: "csv" }, (p: BulkProgress) => void p.phase);
 const again: string = job.run();
 job.free();
-void text, reportBytes, again;
+(void text, reportBytes, again);
