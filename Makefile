@@ -101,7 +101,7 @@ fuzz:
 # changed: .ci/build leaves unchanged package files untouched.
 www: build
 	@.ci/setup
-	@$(MAKE) --no-print-directory www/dist/index.html
+	@$(MAKE) -s --no-print-directory www/dist/index.html
 
 WWW_INPUTS = $(shell find www/src -type f) www/index.html www/vite.config.ts www/tsconfig.json \
   www/package.json $(shell find pkg -type f -not -path 'pkg/cli/*' 2>/dev/null)

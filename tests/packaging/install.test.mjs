@@ -65,7 +65,7 @@ for (const [mode, compilerOptions] of [
           strict: true,
           noEmit: true,
           target: "es2022",
-          lib: ["es2022", "dom"],
+          lib: ["es2022", "dom", "esnext.disposable"],
           types: [],
           skipLibCheck: false,
           exactOptionalPropertyTypes: true,

@@ -73,7 +73,7 @@ try {
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForSelector("body[data-result]", { timeout: 60_000 });
+    await page.waitForSelector("body[data-result]", { state: "attached", timeout: 60_000 });
     const result = JSON.parse(await page.evaluate(() => document.body.dataset.result));
     assert.deepEqual(errors, []);
     const { version, ...rest } = result;
