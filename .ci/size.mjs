@@ -161,11 +161,19 @@ function demangle(sym) {
 }
 
 // The crate a function belongs to: the first path segment of its (demangled) name; for a
-// trait impl `<T as Trait>::f`, the type's crate (that is whose code was monomorphised).
+// trait impl `<T as Trait>::f`, the type's crate (that is whose code was monomorphised),
+// unless T is the standard library's.
 function crateOf(fn) {
   const s = fn.replace(/^(<|&|mut |dyn |\[|\()+/, "");
   const m = /^([A-Za-z_][A-Za-z0-9_]*)::/.exec(s);
+  // `<core::marker::PhantomData<T> as serde::de::DeserializeSeed>` is serde's code for T:
+  // when the type is the standard library's, the trait's crate is the better answer.
+  const std = new Set(["core", "alloc", "std"]);
+  const tr = / as &?(?:mut )?(?:dyn )?([A-Za-z_][A-Za-z0-9_]*)::[^<>]*>::/.exec(fn);
+  if (m && std.has(m[1]) && tr && !std.has(tr[1])) return tr[1];
   if (m) return m[1];
+  // wasm-bindgen's wrappers around each export; LTO inlines the export's body into them.
+  if (/ shim$/.test(s)) return "(export shims: the bound functions' bodies)";
   return "(other)";
 }
 
