@@ -19,7 +19,9 @@
 
 pub mod core;
 
-#[cfg(target_arch = "wasm32")]
+// The connectors serve the engine's exports only; the identity-only build (no `engine`
+// feature) leaves them out.
+#[cfg(all(target_arch = "wasm32", feature = "engine"))]
 pub mod connectors;
 
 #[cfg(target_arch = "wasm32")]

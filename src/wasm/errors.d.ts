@@ -35,7 +35,9 @@ export type UsersyncErrorCode =
  * (`index`: batch index or 1-based line), `id` and `field`.
  *
  * @example
- * try { engine.map(actor, "u1", "rc-9") } catch (e) {
+ * try {
+ *   engine.map({ unit, actor, userId: "u1", externalId: "rc-9", now });
+ * } catch (e) {
  *   if (isUsersyncError(e) && e.code === "external_taken") { ... }
  * }
  */

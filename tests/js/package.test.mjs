@@ -91,3 +91,32 @@ test("garbage to every exported function leaves the instance answering", async (
   assert.equal(esm.emailKey("Still@Works.example").key, "still@works.example");
   assert.equal(esm.intakeSourceUsers([{ id: "ok" }]).report.accepted, 1);
 });
+
+const pkgFile = (path) => new URL(`../../pkg/${path}`, import.meta.url);
+
+test("the Node and web builds share one wasm file", () => {
+  assert.throws(() => readFileSync(pkgFile("node/usersync_bg.wasm")), { code: "ENOENT" });
+  const glue = readFileSync(pkgFile("node/usersync.cjs"), "utf8");
+  assert.match(glue, /\$\{__dirname\}\/\.\.\/web\/usersync_bg\.wasm/);
+  const idGlue = readFileSync(pkgFile("identity/node/identity.cjs"), "utf8");
+  assert.match(idGlue, /\$\{__dirname\}\/\.\.\/web\/identity_bg\.wasm/);
+});
+
+test("usersync/identity is its own small module and keys addresses as the engine does", async () => {
+  const identity = await import("../../pkg/identity/node/identity.mjs");
+  assert.equal(typeof identity.Engine, "undefined", "the engine is not in the identity module");
+  for (const email of ["  Ann.Lee@Bücher.de ", "a@xn--bcher-kva.de", "\u212Aim@example.com"]) {
+    assert.deepEqual(identity.emailKey(email), esm.emailKey(email), email);
+  }
+  assert.throws(() => identity.emailKey("no-at-sign"), (e) => identity.isUsersyncError(e) && e.code === "invalid_email");
+  const engineWasm = readFileSync(pkgFile("web/usersync_bg.wasm"));
+  const identityWasm = readFileSync(pkgFile("identity/web/identity_bg.wasm"));
+  assert.ok(identityWasm.length < engineWasm.length / 2, `${identityWasm.length} vs ${engineWasm.length}`);
+});
+
+test("the published types read as TypeScript: no Rust doc-link brackets", () => {
+  for (const file of ["node/usersync.d.mts", "web/usersync.d.ts", "identity/web/identity.d.ts"]) {
+    const text = readFileSync(pkgFile(file), "utf8");
+    assert.deepEqual(text.split("\n").filter((l) => /\[`[^`\]]+`\]/.test(l)), [], file);
+  }
+});

@@ -19,17 +19,21 @@ const key: EmailKey = emailKey("Ann@Example.com", { caseSensitiveLocalPart: fals
 const k: string = key.key;
 const why: string | undefined = key.confusable;
 
-const users: SourceUser[] = [{ id: "u1", email: "a@example.com", permissions: ["UserMapping.Map"] }];
+const users: SourceUser[] = [
+  { id: "u1", email: "a@example.com", permissions: ["UserMapping.Map"] },
+];
 const { records, report } = intakeSourceUsers(users);
 const first: SourceUser | undefined = records[0];
 const accepted: number = report.accepted;
 for (const r of report.rejected) {
   const line: number | undefined = r.line;
   const code: UsersyncErrorCode = r.code;
-  void line, code;
+  (void line, code);
 }
 
-const ext = parseExternalUsers(new Uint8Array(), "ndjson", { columns: [{ field: "email", header: "Email" }] });
+const ext = parseExternalUsers(new Uint8Array(), "ndjson", {
+  columns: [{ field: "email", header: "Email" }],
+});
 const rep: IntakeReport = ext.report;
 
 for (const o of emailKeys(["a@x.com", "b@y.com"])) {
@@ -43,11 +47,11 @@ try {
   if (isUsersyncError(e)) {
     const code: UsersyncErrorCode = e.code;
     const field: string | undefined = e.field;
-    void code, field;
+    (void code, field);
   }
 }
 
-void k, why, first, accepted, rep;
+(void k, why, first, accepted, rep);
 
 // The stateful handle, as an admin tool uses it.
 import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type WfmLogEntry, type IexAgent, type ReadBackReport, fetchIexAgents } from "../../pkg/node/usersync.mjs";
@@ -67,7 +71,11 @@ const events: AuditEvent[] = engine.map(unit, admin, "u1", "x1", now, true);
 const undo: Plan = engine.planUndoRun(plan.runId, now);
 const runs: RunSummary[] = engine.runs(unit);
 const history: HistoryEntry[] = engine.userHistory(unit, "u1");
-engine.setSchedule(unit, { enabled: true, frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" }, timeZone: "Europe/Berlin" });
+engine.setSchedule(unit, {
+  enabled: true,
+  frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" },
+  timeZone: "Europe/Berlin",
+});
 const next: string[] = engine.nextRuns(unit, now, 5);
 const accountRep: Actor = { id: "rep", permissions: ["WFM.UserSync.Configure"] };
 engine.linkAcd(accountRep, "wfm-1", "acd-east", "east", "go-live", now);
@@ -96,4 +104,4 @@ job.external().set(bytes);
 const reportBytes: Uint8Array = job.runBytes({ output: "csv" }, (p: BulkProgress) => void p.phase);
 const again: string = job.run();
 job.free();
-void text, reportBytes, again;
+(void text, reportBytes, again);

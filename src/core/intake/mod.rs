@@ -206,10 +206,10 @@ pub struct CsvColumn {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct CsvOptions {
-    /// Header renames. A header named here feeds only the fields it is mapped to; other
-    /// headers are matched to SPEC field names exactly (case-sensitive). A rename whose
-    /// header is absent from the file is ignored; one whose field is not a SPEC field name
-    /// is an `invalid_input` error.
+    /// Header renames. A header named here (in any ASCII case) feeds only the fields it is
+    /// mapped to; other headers are matched to the record's field names in any ASCII case
+    /// (`Email` feeds `email`). A rename whose header is absent from the file is ignored;
+    /// one whose field is not a record field name is an `invalid_input` error.
     pub columns: Vec<CsvColumn>,
     /// Field delimiter, one ASCII character; default `,`.
     #[serde(skip_serializing_if = "Option::is_none")]
