@@ -160,7 +160,14 @@ mod scenario {
                 now,
             )
             .unwrap();
-        engine.apply_plan("r1", "auto_sync", now, None).unwrap();
+        engine
+            .apply_plan(
+                "r1",
+                &usersync::core::mapping::Actor::with_map("auto_sync"),
+                now,
+                None,
+            )
+            .unwrap();
         assert_eq!(status_of(&engine, &unit, "ann").0, "mapped");
         assert_eq!(
             status_of(&engine, &unit, "carl").0,

@@ -46,6 +46,7 @@
 //! - Retention bounds are numbers with 0 for "no bound"; a run is undoable only while all its
 //!   events are kept; manual changes are trimmed whole.
 
+mod actor;
 mod audit;
 mod auto_sync;
 mod history;
@@ -54,6 +55,7 @@ mod manual;
 mod matching;
 mod model;
 mod plan;
+mod platform;
 mod presence;
 mod retention;
 mod status;
@@ -67,9 +69,11 @@ mod tests;
 #[cfg(test)]
 mod undo_proptests;
 
+pub(crate) use actor::confirm_owner;
+pub use actor::Actor;
 pub use audit::AuditEvent;
+pub(crate) use auto_sync::Applier;
 pub use history::{Cause, HistoryEntry, RunSummary, TransitionCount};
-pub use manual::Actor;
 pub use model::{
     Mapping, MappingState, MappingStatus, MatchedBy, Method, PresenceSettings, Reason,
 };
@@ -77,6 +81,7 @@ pub use plan::{
     ApplyOutcome, GuardOutcome, Plan, PlanCounts, PlanWarning, ReasonCounts, RetryRequest,
     StaleTransition, StatusCounts, Transition,
 };
+pub use platform::{PlatformDeclaration, PlatformSupport};
 pub use presence::PresenceState;
 pub use retention::{AuditRetention, RetentionReport};
 pub use status::{reason_text, StatusRow};
