@@ -9,6 +9,7 @@ pub mod engine;
 pub mod errors;
 pub mod identity;
 pub mod intake;
+pub mod params;
 pub mod undo;
 
 use wasm_bindgen::prelude::*;
