@@ -6,7 +6,8 @@ use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use super::intake::{external_batch, source_batch};
 use super::params::{
     is_unit, params, positional, positional_actor, ApplyPlanParams, ClearScheduleParams, MapParams,
-    ScheduledApplyParams, SetScheduleParams, UserChangeParams,
+    ScheduledApplyParams, SetScheduleParams, UserChangeParams, APPLY_KEYS, MAP_KEYS,
+    USER_CHANGE_KEYS,
 };
 use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
 use crate::core::intake::{Intake, IntakeReport};
@@ -250,7 +251,7 @@ impl Engine {
                 force: positional::<Option<bool>>(force, "applyPlan", "force")?.unwrap_or(false),
             }
         } else {
-            params(first, "applyPlan")?
+            params(first, "applyPlan", APPLY_KEYS)?
         };
         let now = instant(&p.now, "now")?;
         let outcome = self
@@ -368,7 +369,7 @@ impl Engine {
                 reassign: positional::<Option<bool>>(reassign, "map", "reassign")?.unwrap_or(false),
             }
         } else {
-            params(first, "map")?
+            params(first, "map", MAP_KEYS)?
         };
         let now = instant(&p.now, "now")?;
         let events = self
@@ -602,7 +603,7 @@ fn user_change(
             now: positional(now, method, "now")?,
         })
     } else {
-        params(first, method)
+        params(first, method, USER_CHANGE_KEYS)
     }
 }
 

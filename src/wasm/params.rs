@@ -12,6 +12,7 @@ use crate::core::{Error, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const PRESENCE_TS: &'static str = include_str!("presence.d.ts");
@@ -95,13 +96,34 @@ pub struct ClearScheduleParams {
     pub actor: Actor,
 }
 
-/// One parameter object from JS, or `invalid_input` naming the method and what is wrong.
-pub fn params<T: DeserializeOwned>(value: JsValue, method: &str) -> JsResult<T> {
+/// The keys each parameter object may have: serde-wasm-bindgen reads only the fields it
+/// knows, so a misspelt optional key (`reasign`) would otherwise be dropped in silence.
+pub const MAP_KEYS: &[&str] = &["unit", "actor", "userId", "externalId", "now", "reassign"];
+pub const USER_CHANGE_KEYS: &[&str] = &["unit", "actor", "userId", "now"];
+pub const APPLY_KEYS: &[&str] = &["runId", "actor", "now", "force"];
+
+/// One parameter object from JS, or `invalid_input` naming the method and what is wrong
+/// (including a key it does not take).
+pub fn params<T: DeserializeOwned>(value: JsValue, method: &str, keys: &[&str]) -> JsResult<T> {
     if !value.is_object() || js_sys::Array::is_array(&value) {
         return Err(error_to_js(Error::invalid_input(format!(
             "{method} takes one parameter object, got {}",
             kind(&value)
         ))));
+    }
+    let obj: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(obj).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !keys.contains(&key.as_str()) {
+            return Err(error_to_js(
+                Error::invalid_input(format!(
+                    "{method} takes {{ {} }}, not {}",
+                    keys.join(", "),
+                    crate::core::error::quote(&key)
+                ))
+                .with_field(key),
+            ));
+        }
     }
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| error_to_js(Error::invalid_input(format!("{method}: {e}"))))
