@@ -20,7 +20,7 @@ build: setup
 demo: build
 	@$(CLI) intake --source $(FIXTURES)/cxone-users.ndjson --external $(FIXTURES)/ringcentral-directory.json
 	@echo; $(CLI) sync --quiet --source $(FIXTURES)/cxone-users.ndjson --external $(FIXTURES)/ringcentral-directory.json \
-	  --refetch $(FIXTURES)/ringcentral-refetch.json
+	  --refetch $(FIXTURES)/ringcentral-refetch.json --actor u-ann --permission UserMapping.Map
 	@echo; $(CLI) wfm --source $(FIXTURES)/cxone-users.ndjson
 	@echo; $(MAKE) --no-print-directory serve
 
