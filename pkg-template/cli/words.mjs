@@ -22,7 +22,7 @@ export function describeSchedule(s) {
     f.kind === "everyMinutes" ? `every ${f.minutes} minutes`
     : f.kind === "hourly" ? `every hour at minute ${String(f.minute ?? 0).padStart(2, "0")}`
     : f.kind === "daily" ? `daily at ${f.time} (${zone})`
-    : `on ${f.days.map((d) => DAYS[d] ?? d).join(", ")} at ${f.time} (${zone})`;
+    : `on ${f.days.map((d) => DAYS[d] ?? d).join(", ")} at ${f.time} ${zone} time`;
   return s.enabled ? what : `${what}, turned off`;
 }
 

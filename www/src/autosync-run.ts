@@ -87,7 +87,7 @@ export function openAutoSyncRun(app: App): void {
 
   const doApply = (plan: Plan, force: boolean) => {
     try {
-      const out = app.engine.applyPlan(plan.runId, app.actor.id, now(), force);
+      const out = app.engine.applyPlan({ runId: plan.runId, actor: app.actor, now: now(), force });
       app.changed();
       replace(message, note("ok", `Applied ${out.applied} transitions` +
         (out.alreadyApplied ? `, ${out.alreadyApplied} already in place` : "") +

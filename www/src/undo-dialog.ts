@@ -67,7 +67,7 @@ export function openUndoDialog(app: App, what: string, make: () => Plan): void {
 
   const doApply = (force: boolean) => {
     try {
-      const out = app.engine.applyPlan(plan.runId, app.actor.id, now(), force);
+      const out = app.engine.applyPlan({ runId: plan.runId, actor: app.actor, now: now(), force });
       applied = true;
       app.changed();
       replace(message, note("ok", `Reverted ${out.applied} users` +
