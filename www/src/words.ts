@@ -9,7 +9,7 @@ export function localTime(iso: string | undefined, today = new Date()): string {
   if (!iso) return "never";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const hm = d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const hm = d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   if (d.toDateString() === today.toDateString()) return hm;
   const day = d.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short",
     ...(d.getFullYear() === today.getFullYear() ? {} : { year: "numeric" }) });
