@@ -32,7 +32,7 @@ Usage:
                   [--format table|json] [--now RFC3339]
   usersync --help | --version
 
-Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the SPEC's
+Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the documented
 field names (id, email, firstName, ...); --map renames CSV columns (email=Email,id=User ID).
 
 Exit codes: 0 done, 1 bad input or I/O, 2 usage.`;

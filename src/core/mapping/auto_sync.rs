@@ -1,4 +1,4 @@
-//! Auto Sync runs (SPEC 3): plan (a dry run), retry once, apply.
+//! Auto Sync runs: plan (a dry run), retry once, apply.
 
 use super::actor::Actor;
 use super::audit::{AuditEvent, EventContext};
@@ -51,7 +51,7 @@ impl PresenceState {
         Ok(self.plans.entry(run_id).or_insert(plan))
     }
 
-    /// The retry pass (SPEC 3.3) of a first-pass plan: the loaded directory is updated with
+    /// The retry pass of a first-pass plan: the loaded directory is updated with
     /// `refreshed` (same id replaces, new ids are added) and the run is planned again; users
     /// the first pass found no or several accounts for get `attempts` = 2. The plan under
     /// `run_id` is replaced by the pass-2 plan. Err(invalid_input) when the plan was already

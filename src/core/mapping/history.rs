@@ -1,4 +1,4 @@
-//! History (issue 9): every transition of one user, newest first, and a summary per applied
+//! History: every transition of one user, newest first, and a summary per applied
 //! run. Summaries are saved in the state, so a run's counts outlive retention of its events.
 
 use super::audit::AuditEvent;

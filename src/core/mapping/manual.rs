@@ -1,4 +1,4 @@
-//! Manual mapping by an admin (SPEC 3): map, unmap, exclude, include. Every call needs an
+//! Manual mapping by an admin: map, unmap, exclude, include. Every call needs an
 //! actor holding `UserMapping.Map`, keeps mappings one-to-one, and is audited.
 
 use super::actor::Actor;

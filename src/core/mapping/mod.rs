@@ -1,4 +1,4 @@
-//! Presence Sync mapping (SPEC 3): each CXone user's link to an account on an external
+//! Presence Sync mapping: each CXone user's link to an account on an external
 //! platform, per (business unit, platform); Auto Sync plans and their application; manual
 //! changes; the audit log; the Status view.
 //!
@@ -9,7 +9,7 @@
 //! then `apply_plan`); `user_history` and `run_summaries` read what happened; the audit log
 //! is bounded by `auditRetention` (rules in `undo.rs` and `retention.rs`).
 //!
-//! Decisions where SPEC 3 is silent (each has a test):
+//! Decisions the product rules leave open (each has a test):
 //! - An auto-mapped user who loses `UserMapping.Map` or becomes inactive goes straight to
 //!   `skipped` (`no_permission` / `inactive`), releasing the link; the guard counts it as an
 //!   unmap. Going to `unmapped` first would make the next run change it again.

@@ -1,4 +1,4 @@
-//! The words of Presence Sync (SPEC 3): a mapping's status, method, reason, and the settings
+//! The words of Presence Sync: a mapping's status, method, reason, and the settings
 //! that steer Auto Sync.
 
 use super::keys::KeyOptions;
@@ -35,7 +35,7 @@ pub enum Method {
     Manual,
 }
 
-/// Why a user is not mapped (the SPEC's closed list).
+/// Why a user is not mapped (a closed list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]

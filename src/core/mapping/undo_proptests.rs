@@ -1,4 +1,4 @@
-//! Properties of undo and retention (issue 9), over the random histories of `proptests`.
+//! Properties of undo and retention, over the random histories of `proptests`.
 
 use super::proptests::{ext_spec, externals, op, settings, sources, src_spec, step, Op};
 use super::tests::{admin, at, bu};
