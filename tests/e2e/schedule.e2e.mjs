@@ -75,6 +75,9 @@ test("scheduled Auto Sync: not set up until saved, then runs as the admin who sa
   const first = await runs();
   assert.equal(first.length, 1);
   assert.equal(first[0][1], "admin@example.com", "recorded as the admin who saved the schedule");
+  await tab("runs");
+  assert.ok(await page.$(`[data-run-id="${first[0][0]}"] ${tid("run-scheduled")}`), "shown as a scheduled run");
+  await tab("mapping");
   assert.match(await page.textContent(tid("filter-status")), /Mapped \([1-9]/, "users were mapped");
 
   // The second business unit has no schedule: it never ran.

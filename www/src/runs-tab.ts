@@ -29,7 +29,8 @@ export function createRunsTab(app: App): Tab {
     const reverts = r.reverts ? (r.reverts.kind === "run" ? `reverts ${r.reverts.runId}` : `reverts change #${r.reverts.change}`) : "";
     return h("tr", { "data-run-id": r.runId },
       h("td", {}, h("div", { class: "run-id" }, r.runId), reverts ? h("div", { class: "muted" }, reverts) : "",
-        r.conflicts ? h("div", { class: "muted" }, `${r.conflicts} reverts refused`) : ""),
+        r.conflicts ? h("div", { class: "muted" }, `${r.conflicts} reverts refused`) : "",
+        r.scheduled ? h("div", { class: "muted", "data-testid": "run-scheduled" }, "scheduled run, as the admin who saved the schedule") : ""),
       h("td", { class: "col-actor" }, r.actor),
       h("td", {}, time(r.appliedAt), h("div", { class: "muted" }, "planned ", time(r.plannedAt), r.pass === 2 ? " · with retry" : "")),
       h("td", { class: "col-transitions" },
