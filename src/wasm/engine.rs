@@ -12,7 +12,7 @@ use super::params::{
 use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
 use crate::core::intake::{Intake, IntakeReport};
 use crate::core::mapping::{
-    ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, StatusRow, UnitRef,
+    ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, Reason, StatusRow, UnitRef,
 };
 use crate::core::records::ExternalUser;
 use crate::core::search::{NameIndex, SearchHit};
@@ -65,6 +65,17 @@ fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
 /// `T[]` return values: tsify derives cover structs, so lists go through the shared serializer.
 fn list<T: Serialize>(items: &[T]) -> JsResult<JsValue> {
     super::convert::to_js(items)
+}
+
+/// A reason in the words the Status view uses ("No RingCentral account has this email"), for
+/// pages that show a reason code from a plan, a run or the audit log.
+#[wasm_bindgen(js_name = "reasonText")]
+pub fn reason_text(reason: Ts<Reason>, platform: &str) -> JsResult<String> {
+    let reason = arg(reason, "reason")?;
+    let label = crate::core::mapping::PresenceSettings::default()
+        .platform_support(platform)
+        .label;
+    Ok(crate::core::mapping::reason_text(reason, &label))
 }
 
 #[wasm_bindgen]

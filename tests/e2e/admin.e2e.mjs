@@ -85,9 +85,11 @@ test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fet
   assert.match(steps, /Retry: re-fetching \d+ emails/);
   assert.match(steps, /: \d+ accounts came back/);
   assert.equal(await page.$eval(tid("autosync-progress"), (p) => p.value), 1);
-  const reasons = await page.textContent(tid("plan-reasons"));
+  const reasons = await page.$$eval(`${tid("plan-reasons")} tr[data-reason]`, (trs) => trs.map((t) => [t.dataset.reason, t.querySelector("th").textContent]));
   for (const r of ["no_match", "multiple_matches", "duplicate_source_email", "invalid_email", "confusable", "no_permission", "inactive"]) {
-    assert.ok(reasons.includes(r), `plan counts ${r}: ${reasons}`);
+    const row = reasons.find(([code]) => code === r);
+    assert.ok(row, `plan counts ${r}: ${JSON.stringify(reasons)}`);
+    assert.ok(!row[1].includes("_") && row[1].length > 10, `${r} in words: ${row[1]}`);
   }
   assert.ok(await page.$$eval(`${tid("plan-transitions")} .vt-row[data-row-id]`, (rows) => rows.length) > 0);
   await shot("autosync-plan");

@@ -125,8 +125,10 @@ test("run Auto Sync, undo it from the Runs tab: the Status table is exactly as b
   runId = ids[0];
   const summary = await page.textContent(`[data-run-id="${runId}"]`);
   assert.match(summary, /admin@example\.com/);
-  assert.match(summary, /unmapped → mapped: \d+/, summary);
-  assert.match(summary, /no_match: \d+/);
+  assert.match(summary, /Not mapped → Mapped: \d+/, summary);
+  assert.ok(await page.$(`[data-run-id="${runId}"] [data-transition="unmapped>mapped"]`));
+  assert.ok(await page.$(`[data-run-id="${runId}"] [data-reason="no_match"]`), "counts per reason, the code kept for machines");
+  assert.match(summary, /No RingCentral account has this email: \d+/);
   assert.match(summary, /\d+ unmaps of \d+ \(threshold \d+\)/);
 
   assert.match(await undoRun(runId), /Reverted \d+ users/);
@@ -175,7 +177,8 @@ test("a forced run (accounts gone) undone: its mappings come back, also after a 
   await tab("runs");
   const [forced] = await runIds();
   const summary = await page.textContent(`[data-run-id="${forced}"]`);
-  assert.match(summary, /mapped → unmapped \(external_gone\): \d+/, summary);
+  assert.match(summary, /Mapped → Not mapped \(The linked RingCentral account no longer exists\): \d+/, summary);
+  assert.ok(await page.$(`[data-run-id="${forced}"] [data-transition="mapped>unmapped:external_gone"]`));
   assert.ok(await page.$(`[data-run-id="${forced}"] ${tid("run-forced")}`), "shown as forced");
   await page.screenshot({ path: `${SHOTS}runs.png`, fullPage: true });
 

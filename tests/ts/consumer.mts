@@ -50,7 +50,7 @@ try {
 void k, why, first, accepted, rep;
 
 // The stateful handle, as an admin tool uses it.
-import { Engine, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type PlatformSupport, type UnitSchedule } from "../../pkg/node/usersync.mjs";
+import { Engine, reasonText, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type PlatformSupport, type UnitSchedule } from "../../pkg/node/usersync.mjs";
 
 const unit: UnitRef = { businessUnitId: "bu-1", platform: "ringcentral" };
 const admin: Actor = { id: "admin", permissions: ["UserMapping.Map"] };
@@ -71,6 +71,7 @@ engine.exclude({ unit, actor: admin, userId: "u1", now });
 engine.include({ unit, actor: admin, userId: "u1", now });
 const support: PlatformSupport = engine.platformSupport("teams");
 const manualOnly: boolean = !support.autoSync;
+const words: string = reasonText("no_match", "ringcentral");
 const undo: Plan = engine.planUndoRun(plan.runId, now);
 const runs: RunSummary[] = engine.runs(unit);
 const history: HistoryEntry[] = engine.userHistory(unit, "u1");
@@ -85,7 +86,7 @@ engine.applyWfmDelta(delta);
 const wfmStatus: WfmStatus = engine.wfmStatus(now);
 const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
 restored.free();
-void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus, manualOnly, owner;
+void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus, manualOnly, owner, words;
 
 // Bulk: options and the progress callback are optional; runBytes gives the report's bytes.
 const bytes = new TextEncoder().encode("id,email\nu1,a@example.com\n");

@@ -12,7 +12,7 @@ import { openHistoryDialog } from "./history-dialog";
 import { openUserDialog } from "./user-dialog";
 import { rowMenuButton } from "./row-menu";
 import type { Scheduler } from "./scheduler";
-import { manualOnly, scheduleSummary as summaryWords, shownEmail, statusWords } from "./words";
+import { manualOnly, reasonWords, scheduleSummary as summaryWords, shownEmail, statusWords } from "./words";
 
 const STATUSES: MappingStatus[] = ["mapped", "unmapped", "skipped", "excluded"];
 export const REASONS: Reason[] = ["no_match", "multiple_matches", "duplicate_source_email", "external_taken",
@@ -165,7 +165,7 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
       if (r.reason) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
     }
     fillSelect(statusSel, STATUSES, byStatus, "All statuses", statusWords);
-    fillSelect(reasonSel, REASONS, byReason, "All reasons");
+    fillSelect(reasonSel, REASONS, byReason, "All reasons", (r) => reasonWords(r, app.unit.platform));
     const deny = app.denyReason;
     replace(permission, deny ? note("warn", `Actions are disabled: ${deny}.`) : "");
     runBtn.disabled = deny !== undefined;

@@ -2,7 +2,7 @@
 // Codes stay for machines (tooltips, `data-*` attributes, exported CSV); every sentence the
 // page shows is made here so the wording is the same everywhere.
 
-import { isUsersyncError, type MappingStatus, type PlatformSupport, type Schedule, type UnitSchedule } from "usersync";
+import { isUsersyncError, reasonText, type MappingStatus, type Reason, type PlatformSupport, type Schedule, type UnitSchedule } from "usersync";
 
 /** An instant on the admin's clock: "23:36" today, "Tue 24 Nov, 02:00" otherwise. */
 export function localTime(iso: string | undefined, today = new Date()): string {
@@ -52,6 +52,9 @@ const STATUS: Record<MappingStatus, string> = {
 };
 
 export const statusWords = (s: MappingStatus): string => STATUS[s] ?? s;
+
+/** A reason in the Status view's words ("No RingCentral account has this email"). */
+export const reasonWords = (reason: Reason, platform: string): string => reasonText(reason, platform);
 
 /** An email as people read it: without the stray spaces a directory may carry. */
 export const shownEmail = (email: string | undefined): string => email?.trim() || "—";
