@@ -70,10 +70,14 @@ fn list<T: Serialize>(items: &[T]) -> JsResult<JsValue> {
 /// A reason in the words the Status view uses ("No RingCentral account has this email"), for
 /// pages that show a reason code from a plan, a run or the audit log.
 #[wasm_bindgen(js_name = "reasonText")]
-pub fn reason_text(reason: Ts<Reason>, platform: &str) -> JsResult<String> {
+pub fn reason_text(
+    reason: Ts<Reason>,
+    #[wasm_bindgen(unchecked_param_type = "string")] platform: JsValue,
+) -> JsResult<String> {
     let reason = arg(reason, "reason")?;
+    let platform = super::convert::well_formed_string(&platform, "platform")?;
     let label = crate::core::mapping::PresenceSettings::default()
-        .platform_support(platform)
+        .platform_support(&platform)
         .label;
     Ok(crate::core::mapping::reason_text(reason, &label))
 }
@@ -300,8 +304,12 @@ impl Engine {
     /// What a platform supports: Auto Sync (`ringcentral`, or a platform declared with it in
     /// the settings) and manual mapping (every platform).
     #[wasm_bindgen(js_name = "platformSupport")]
-    pub fn platform_support(&self, platform: &str) -> JsResult<Ts<PlatformSupport>> {
-        out(&self.inner.platform_support(platform))
+    pub fn platform_support(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] platform: JsValue,
+    ) -> JsResult<Ts<PlatformSupport>> {
+        let platform = super::convert::well_formed_string(&platform, "platform")?;
+        out(&self.inner.platform_support(&platform))
     }
 
     /// The Status view of a unit: one row per CXone user.
