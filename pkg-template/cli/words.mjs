@@ -39,8 +39,10 @@ export function notSetUp(unit, support) {
 export function notDue(unit, entry, next) {
   const s = entry.schedule;
   if (!s.enabled) return `Auto Sync of ${unitName(unit)} is turned off (${describeSchedule(s)}), so nothing ran.`;
+  const refused = entry.lastRefusal
+    ? ` The scheduled run at ${localTime(entry.lastRefusal.at)} was refused: ${entry.lastRefusal.message}` : "";
   return `Auto Sync of ${unitName(unit)} is not due yet: next run at ${localTime(next)} (${describeSchedule(s)}); ` +
-    `last run ${localTime(entry.lastRun)}.`;
+    `last run ${localTime(entry.lastRun)}.${refused}`;
 }
 
 export function ran(plan, outcome, scheduledAs) {

@@ -97,6 +97,7 @@ test("scheduled Auto Sync: not set up until saved, then runs as the admin who sa
   assert.match(await page.textContent(tid("autosync-scheduled")),
     /The scheduled Auto Sync of .+ was refused and nothing changed: Not allowed: the scheduled Auto Sync run acts as "admin@example\.com"/);
   assert.deepEqual(await runs(), first, "nothing applied");
+  assert.match(await page.textContent(tid("schedule-summary")), /the scheduled run at \d\d:\d\d was refused/, "the refusal stays reported");
 
   // The admin signed in again: the next scheduled time runs as them.
   await page.selectOption(tid("actor-select"), "0");

@@ -108,6 +108,11 @@ test("a scheduled run is refused and reported once the admin who saved it lost t
   const state = JSON.parse(readFileSync(snapshot, "utf8"));
   assert.equal(state.presence.log.length, 0, "nothing applied");
   assert.equal(state.schedules[0].lastRefusal.actor, "u-ann", "the refusal is kept for the page and the next run");
+  const next = syncWith(snapshot, lost, "--if-due", "--now", "2026-11-23T10:17:00Z");
+  assert.equal(next.status, 1, "still due, still refused");
+  const early = sync(snapshot, "--if-due", "--now", "2026-11-23T10:00:00Z");
+  assert.equal(early.status, 0);
+  assert.match(early.stderr, /The scheduled run at .* was refused/, "a later check reports the refusal");
   // Another admin cannot stand in for the owner on a scheduled run.
   const other = sync(snapshot, "--if-due", "--actor", "u-bob", "--permission", "UserMapping.Map", "--now", "2026-11-23T10:16:00Z");
   assert.equal(other.status, 1);

@@ -38,7 +38,9 @@ export function scheduleSummary(entry: UnitSchedule, next: string | undefined, s
   if (!s) return `Auto Sync is not set up: no schedule has been saved${last}.`;
   if (!s.enabled) return `Auto Sync is turned off (${scheduleWords(s)})${last}.`;
   const owner = entry.savedBy ? ` · runs as ${entry.savedBy.id}` : "";
-  return `Auto Sync ${scheduleWords(s)} · next run at ${next ? localTime(next) : "none"}${owner}${last}.`;
+  const refused = entry.lastRefusal
+    ? ` · the scheduled run at ${localTime(entry.lastRefusal.at)} was refused: ${entry.lastRefusal.message}` : "";
+  return `Auto Sync ${scheduleWords(s)} · next run at ${next ? localTime(next) : "none"}${owner}${last}${refused}.`;
 }
 
 /** Why Run Auto Sync and Auto Syncing are hidden for a unit on a manual-only platform. */
