@@ -226,7 +226,7 @@ impl Engine {
             (None, None) => {
                 return Err(Error::new(
                     ErrorCode::PermissionDenied,
-                    format!("the schedule of {unit} was saved before owners were recorded: name the admin the scheduled run acts as, or save the schedule again"),
+                    format!("the schedule of {} was saved before owners were recorded: name the admin the scheduled run acts as, or save the schedule again", quote(&unit.to_string())),
                 )
                 .with_field("actor"))
             }
@@ -304,7 +304,11 @@ impl Engine {
         for s in &self.schedules {
             if let Some(schedule) = &s.schedule {
                 schedule.validate().map_err(|e| {
-                    snapshot_error(format!("schedule of {}: {}", s.unit, e.message))
+                    snapshot_error(format!(
+                        "schedule of {}: {}",
+                        quote(&s.unit.to_string()),
+                        e.message
+                    ))
                 })?;
             } else if s.saved_by.is_some() || s.saved_at.is_some() {
                 return Err(snapshot_error(format!(
@@ -359,7 +363,10 @@ impl Engine {
 pub fn not_set_up(unit: &UnitRef) -> Error {
     Error::new(
         ErrorCode::NotFound,
-        format!("Auto Sync of {unit} is not set up: no schedule has been saved"),
+        format!(
+            "Auto Sync of {} is not set up: no schedule has been saved",
+            quote(&unit.to_string())
+        ),
     )
     .with_field("schedule")
 }
