@@ -9,6 +9,10 @@
 //! then `apply_plan`); `user_history` and `run_summaries` read what happened; the audit log
 //! is bounded by `auditRetention` (rules in `undo.rs` and `retention.rs`).
 //!
+//! Every change (applying a plan, forcing it, each manual change) names an [`Actor`] and
+//! needs `UserMapping.Map` (`actor.rs`); Auto Sync is planned and applied only for platforms
+//! that support it (`platform.rs`), while manual mapping and search work on every platform.
+//!
 //! Decisions the product rules leave open (each has a test):
 //! - An auto-mapped user who loses `UserMapping.Map` or becomes inactive goes straight to
 //!   `skipped` (`no_permission` / `inactive`), releasing the link; the guard counts it as an
