@@ -32,7 +32,7 @@ build: setup
 demo: www
 	@$(CLI) intake --source $(FIXTURES)/cxone-users.ndjson --external $(FIXTURES)/ringcentral-directory.json
 	@echo; $(CLI) sync --quiet --source $(FIXTURES)/cxone-users.ndjson --external $(FIXTURES)/ringcentral-directory.json \
-	  --refetch $(FIXTURES)/ringcentral-refetch.json
+	  --refetch $(FIXTURES)/ringcentral-refetch.json --actor u-ann --permission UserMapping.Map
 	@echo; $(CLI) wfm --source $(FIXTURES)/cxone-users.ndjson --link acd-east=east,acd-west=west \
 	  --actor rep@example.com --permission WFM.UserSync.Configure --reason "demo set-up"
 	@echo; $(SERVE)

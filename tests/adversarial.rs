@@ -517,7 +517,14 @@ fn run(src: &str, ext: &str, opts: Opts) -> Outcome {
     state
         .retry_auto_sync("r1", Some(vec![account]), now)
         .expect("retry");
-    state.apply_plan("r1", "auto", false, now).expect("apply");
+    state
+        .apply_plan(
+            "r1",
+            &usersync::core::mapping::Actor::with_map("auto"),
+            false,
+            now,
+        )
+        .expect("apply");
     let m = state
         .unit(&unit)
         .and_then(|u| u.mapping("u1"))
@@ -637,7 +644,14 @@ fn a_look_alike_beside_the_real_account_blocks_nothing_but_itself() {
     state.load_directory(&unit, accounts).expect("directory");
     let now = Timestamp::from_second(1_750_000_000).expect("time");
     state.plan_auto_sync(&unit, "r1".into(), now).expect("plan");
-    state.apply_plan("r1", "auto", true, now).expect("apply");
+    state
+        .apply_plan(
+            "r1",
+            &usersync::core::mapping::Actor::with_map("auto"),
+            true,
+            now,
+        )
+        .expect("apply");
     let u = state.unit(&unit).expect("unit");
     let linked: Vec<String> = u
         .mappings()

@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 use usersync::core::directory::ringcentral;
 use usersync::core::engine::Engine;
-use usersync::core::mapping::{MappingStatus, PresenceSettings, UnitRef};
+use usersync::core::mapping::{Actor, MappingStatus, PresenceSettings, UnitRef};
 use usersync::core::records::{ExternalUser, SourceUser, PERM_USER_MAPPING_MAP};
 use usersync::core::schedule::{Frequency, Schedule};
 use usersync::core::snapshot;
@@ -58,7 +58,8 @@ fn engine() -> Engine {
     e.presence
         .plan_auto_sync(&unit(), "r1".into(), at(0))
         .expect("plan");
-    e.apply_plan("r1", "auto", false, at(1)).expect("apply");
+    e.apply_plan("r1", &Actor::with_map("auto"), false, at(1))
+        .expect("apply");
     let schedule = Schedule {
         enabled: true,
         frequency: Frequency::Weekly {
@@ -68,7 +69,8 @@ fn engine() -> Engine {
         time_zone: "Europe/Berlin".into(),
         anchor: None,
     };
-    e.set_schedule(&unit(), schedule).expect("schedule");
+    e.set_schedule(&unit(), schedule, &Actor::with_map("admin"), at(1))
+        .expect("schedule");
     e.wfm.link("wfm1", "acd1", "A1", at(2)).expect("link");
     let batch = AcdBatch {
         acd_tenant_id: "acd1".into(),
@@ -117,7 +119,7 @@ fn a_refused_guard_leaves_the_state_identical() {
         .expect("plan");
     let before = e.clone();
     let err = e
-        .apply_plan("r2", "auto", false, at(11))
+        .apply_plan("r2", &Actor::with_map("auto"), false, at(11))
         .expect_err("the guard must refuse");
     assert_eq!(err.code, ErrorCode::UnmapThresholdExceeded);
     assert_unchanged(&before, &e, "refused guard");
@@ -128,10 +130,43 @@ fn a_refused_guard_leaves_the_state_identical() {
         "a refused run is not a run"
     );
     // Refused again, still nothing; forcing is the only way through.
-    assert!(e.apply_plan("r2", "auto", false, at(12)).is_err());
+    assert!(e
+        .apply_plan("r2", &Actor::with_map("auto"), false, at(12))
+        .is_err());
     assert_unchanged(&before, &e, "refused guard, twice");
-    e.apply_plan("r2", "auto", true, at(13)).expect("forced");
+    e.apply_plan("r2", &Actor::with_map("auto"), true, at(13))
+        .expect("forced");
     assert_eq!(mapped(&e), USERS / 2);
+}
+
+#[test]
+fn an_actor_without_the_permission_changes_nothing() {
+    let mut e = engine();
+    e.presence
+        .plan_auto_sync(&unit(), "r2".into(), at(10))
+        .expect("plan");
+    let before = e.clone();
+    let viewer = Actor {
+        id: "viewer".into(),
+        permissions: vec!["Reports.View".into()],
+    };
+    for force in [false, true] {
+        let err = e
+            .apply_plan("r2", &viewer, force, at(11))
+            .expect_err("no permission");
+        assert_eq!(err.code, ErrorCode::PermissionDenied);
+    }
+    let schedule = e.schedule(&unit()).schedule.expect("saved");
+    let err = e
+        .set_schedule(&unit(), schedule, &viewer, at(11))
+        .expect_err("no permission");
+    assert_eq!(err.code, ErrorCode::PermissionDenied);
+    let err = e
+        .presence
+        .unmap(&unit(), "u001", &viewer, at(11))
+        .expect_err("no permission");
+    assert_eq!(err.code, ErrorCode::PermissionDenied);
+    assert_unchanged(&before, &e, "refused actor");
 }
 
 #[test]
@@ -267,11 +302,11 @@ fn damaged(good: &str) -> Vec<(String, &'static str)> {
             "wrong format",
         ),
         (
-            good.replacen("\"version\":1", "\"version\":2", 1),
+            good.replacen("\"version\":2", "\"version\":9", 1),
             "a future version",
         ),
         (
-            good.replacen("\"version\":1", "\"version\":\"1\"", 1),
+            good.replacen("\"version\":2", "\"version\":\"2\"", 1),
             "version as a string",
         ),
         (

@@ -160,7 +160,40 @@ mod scenario {
                 now,
             )
             .unwrap();
-        engine.apply_plan("r1", "auto_sync", now, None).unwrap();
+        let admin_json = json!({"id": "admin", "permissions": ["UserMapping.Map"]});
+        // A bare string actor says nothing about permissions: refused, nothing applied.
+        let err = engine
+            .apply_plan(
+                JsValue::from_str("r1"),
+                JsValue::from_str("auto_sync"),
+                JsValue::from_str(now),
+                JsValue::UNDEFINED,
+            )
+            .err()
+            .unwrap();
+        assert_eq!(code_of(&err), "permission_denied");
+        // An actor without the permission: refused too.
+        let viewer =
+            json!({"runId": "r1", "actor": {"id": "viewer", "permissions": []}, "now": now});
+        let err = engine
+            .apply_plan(
+                js(viewer),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            )
+            .err()
+            .unwrap();
+        assert_eq!(code_of(&err), "permission_denied");
+        assert_eq!(status_of(&engine, &unit, "ann").0, "unmapped");
+        engine
+            .apply_plan(
+                js(json!({"runId": "r1", "actor": admin_json, "now": now})),
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+                JsValue::UNDEFINED,
+            )
+            .unwrap();
         assert_eq!(status_of(&engine, &unit, "ann").0, "mapped");
         assert_eq!(
             status_of(&engine, &unit, "carl").0,
@@ -181,12 +214,30 @@ mod scenario {
             .unwrap()
             .unchecked_into();
         let ext = get(&hits.get(0), "externalId").as_string().unwrap();
-        let admin = || {
-            Ts::new_unchecked(js(
-                json!({"id": "admin", "permissions": ["UserMapping.Map"]}),
-            ))
-        };
-        engine.map(u(), admin(), "jo", &ext, now, None).unwrap();
+        // The deprecated positional form still maps, with an Actor.
+        engine
+            .map(
+                unit.clone(),
+                js(admin_json.clone()),
+                JsValue::from_str("jo"),
+                JsValue::from_str(&ext),
+                JsValue::from_str(now),
+                JsValue::UNDEFINED,
+            )
+            .unwrap();
+        assert_eq!(status_of(&engine, &unit, "jo").0, "mapped");
+        let change = json!({"unit": {"businessUnitId": "bu-1", "platform": "ringcentral"},
+            "actor": admin_json, "userId": "jo", "now": now});
+        let none = || JsValue::UNDEFINED;
+        engine
+            .unmap(js(change.clone()), none(), none(), none())
+            .unwrap();
+        assert_eq!(status_of(&engine, &unit, "jo").0, "unmapped");
+        let params = json!({"unit": {"businessUnitId": "bu-1", "platform": "ringcentral"},
+            "actor": admin_json, "userId": "jo", "externalId": ext, "now": now});
+        engine
+            .map(js(params), none(), none(), none(), none(), none())
+            .unwrap();
         assert_eq!(status_of(&engine, &unit, "jo").0, "mapped");
 
         let snap = engine.save_snapshot().unwrap();

@@ -223,7 +223,7 @@ fuzz_target!(|input: (Settings, Vec<Op>)| {
                 }
                 res
             }
-            Op::Apply(r, force) => state.apply_plan(&run(r), "auto", *force, now).map(|_| ()),
+            Op::Apply(r, force) => state.apply_plan(&run(r), &admin, *force, now).map(|_| ()),
             Op::Discard(r) => {
                 state.discard_plan(&run(r));
                 Ok(())

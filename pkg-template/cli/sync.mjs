@@ -1,6 +1,12 @@
 // `usersync sync`: Auto Sync on files, keeping state between runs in a snapshot file.
+//
+// Who acts is always named: `--actor ID --permission NAME` (repeatable) for a run started by
+// hand and for saving a schedule; a run with `--if-due` acts as the admin who saved the
+// schedule, whose permission the engine confirms again (from the CXone file, and from
+// `--actor`/`--permission` when given).
 import { common, csvColumns, inputFormat, usage } from "./options.mjs";
 import { openSnapshot } from "./snapshot-file.mjs";
+import { notDue, notSetUp, ran, refused } from "./words.mjs";
 
 const REASON_ORDER = ["no_match", "multiple_matches", "duplicate_source_email", "external_taken",
   "invalid_email", "confusable", "no_permission", "inactive", "external_gone", "manual_unmap"];
@@ -20,6 +26,8 @@ export const sync = {
     now: { type: "string" },
     schedule: { type: "string" },
     "if-due": { type: "boolean" },
+    actor: { type: "string" },
+    permission: { type: "string", multiple: true },
   },
   required: ["source", "external"],
   run(values, usersync, io) {
@@ -32,10 +40,22 @@ export const sync = {
   },
 };
 
+/** The actor named on the command line, or undefined. */
+function actorOf(values) {
+  if (values.actor === undefined) {
+    if (values.permission?.length) throw usage("--permission belongs to an actor: give --actor ID too");
+    return undefined;
+  }
+  if (!values.actor.trim()) throw usage("--actor needs an id");
+  return { id: values.actor, permissions: values.permission ?? [] };
+}
+
 function syncWith(snap, values, usersync, io) {
   const now = values.now ?? new Date().toISOString();
   const unit = { businessUnitId: values["business-unit"], platform: values.platform };
   const engine = snap.engine;
+  const actor = actorOf(values);
+  const json = values.format === "json";
   if (values.schedule !== undefined) {
     let schedule;
     try {
@@ -43,16 +63,26 @@ function syncWith(snap, values, usersync, io) {
     } catch (e) {
       throw usage(`--schedule takes the schedule as JSON: ${e.message}`);
     }
-    engine.setSchedule(unit, schedule);
+    if (!actor) throw usage("saving a schedule needs who saves it: --actor ID --permission UserMapping.Map");
+    engine.setSchedule({ unit, schedule, actor, now });
   }
-  // For cron: run every few minutes with --if-due, and the unit's schedule decides.
-  if (values["if-due"] && !engine.isAutoSyncDue(unit, now)) {
-    const s = engine.schedule(unit);
-    const next = s.schedule.enabled ? engine.nextRuns(unit, now, 1)[0] ?? "none" : "never (the schedule is disabled)";
-    if (values.schedule !== undefined) snap.save();
-    io.log(`Auto Sync of ${unit.businessUnitId}/${unit.platform} is not due (last run ${s.lastRun ?? "never"}); next run ${next}`);
-    if (values.format === "json") io.write(JSON.stringify({ due: false, lastRun: s.lastRun ?? null, nextRun: next }, null, 2) + "\n", values.out);
-    return 0;
+  const scheduled = Boolean(values["if-due"]);
+  if (scheduled) {
+    const entry = engine.schedule(unit);
+    if (!engine.isAutoSyncDue(unit, now)) {
+      if (values.schedule !== undefined) snap.save();
+      const support = engine.platformSupport(unit.platform);
+      const setUp = entry.schedule !== undefined && support.autoSync;
+      const next = setUp && entry.schedule.enabled ? engine.nextRuns(unit, now, 1)[0] ?? null : null;
+      io.log(setUp ? notDue(unit, entry, next) : notSetUp(unit, support));
+      if (json) {
+        io.write(JSON.stringify({ due: false, setUp, autoSync: support.autoSync, lastRun: entry.lastRun ?? null, nextRun: next }, null, 2) + "\n", values.out);
+      }
+      return 0;
+    }
+  } else if (!values["dry-run"] && !actor) {
+    throw usage("sync applies Auto Sync as an admin: give --actor ID --permission UserMapping.Map " +
+      "(or --if-due to run as the admin who saved the schedule, or --dry-run to only show the plan)");
   }
   const csv = csvColumns(values.map);
   const source = usersync.parseSourceUsers(io.read(values.source), inputFormat(values.source, values["input-format"]), csv);
@@ -66,20 +96,37 @@ function syncWith(snap, values, usersync, io) {
         .filter((u) => first.retry.emails.some((e) => usersync.emailKey(e).key === safeKey(usersync, u.email)))
     : null;
   const plan = engine.retryAutoSync(first.runId, refreshed, now);
-  io.log(`Auto Sync ${plan.runId}: ${plan.transitions.length} transitions, retry re-fetched ${refreshed?.length ?? 0} of ${first.retry.emails.length} emails`);
+  let outcome = null;
   if (!values["dry-run"]) {
-    engine.applyPlan(plan.runId, "usersync-cli", now, Boolean(values.force));
+    if (scheduled) {
+      if (values.force) throw usage("--force is for a run started by an admin, not a scheduled one");
+      try {
+        outcome = engine.applyScheduledPlan({ runId: plan.runId, owner: actor, now });
+      } catch (e) {
+        // The refusal is kept in the snapshot, so the page and the next run report it too.
+        if (e?.code === "permission_denied") {
+          snap.save();
+          e.message = refused(unit, e);
+        }
+        throw e;
+      }
+    } else {
+      outcome = engine.applyPlan({ runId: plan.runId, actor, now, force: Boolean(values.force) });
+    }
     snap.save();
+    io.log(ran(plan, outcome, scheduled ? engine.runSummary(plan.runId).actor : undefined));
+  } else {
+    io.log(`Auto Sync ${plan.runId} (dry run): ${plan.transitions.length} changes planned, retry re-fetched ${refreshed?.length ?? 0} of ${first.retry.emails.length} emails; nothing applied.`);
   }
   const rows = values["dry-run"] ? null : engine.status(unit);
-  if (values.format === "json") {
-    io.write(JSON.stringify({ plan, status: rows }, null, 2) + "\n", values.out);
+  if (json) {
+    io.write(JSON.stringify({ plan, outcome, status: rows }, null, 2) + "\n", values.out);
     return 0;
   }
   let text = values["dry-run"] ? "Plan (dry run)\n\n" : "Status\n\n";
   if (rows) {
     text += io.table(["user", "name", "email", "status", "reason", "method", "external", "attempts"],
-      rows.map((r) => [r.userId, r.name, r.email, r.status, r.reasonText ?? "", r.method ?? "", r.externalName ?? r.externalId ?? "", r.attempts]));
+      rows.map((r) => [r.userId, r.name, r.email?.trim(), r.status, r.reasonText ?? "", r.method ?? "", r.externalName ?? r.externalId ?? "", r.attempts]));
   } else {
     text += io.table(["user", "from", "to", "reason"], plan.transitions.map((t) => [t.userId, t.from.status, t.to.status, t.reason ?? ""]));
   }
@@ -91,9 +138,9 @@ function syncWith(snap, values, usersync, io) {
 }
 
 function safeKey(usersync, email) {
-try {
-  return email ? usersync.emailKey(email).key : undefined;
-} catch {
-  return undefined;
-}
+  try {
+    return email ? usersync.emailKey(email).key : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -14,14 +14,20 @@ Usage:
   usersync match  --source FILE --external FILE [--refetch FILE] [--format json|csv|table]
                   [--out FILE] [--input-format json|ndjson|csv] [--map field=Header,...]
                   [--business-unit ID] [--quiet]
-                  the bulk tool: both passes of Auto Sync on whole directories (millions of
-                  users), one row per user; CSV output is formula-safe
+                  a file tool for scripts, not a platform's Auto Sync: applies the matching
+                  rules (both passes) to two whole directories (millions of users), one row
+                  per user; keeps no state, needs no actor; CSV output is formula-safe
   usersync sync   --source FILE --external FILE [--refetch FILE] [--snapshot FILE]
                   [--business-unit ID] [--platform NAME] [--dry-run] [--force] [--now RFC3339]
                   [--format table|json] [--out FILE] [--schedule JSON] [--if-due]
-                  --schedule sets the unit's Auto Sync schedule (kept in the snapshot), e.g.
+                  [--actor ID --permission NAME ...]
+                  Auto Sync of one unit (platforms that support it: ringcentral). Applying a
+                  run or saving a schedule needs --actor ID --permission UserMapping.Map
+                  (--permission repeats); --dry-run only shows the plan.
+                  --schedule saves the unit's schedule as that actor (kept in the snapshot), e.g.
                   '{"enabled":true,"frequency":{"kind":"everyMinutes","minutes":15},"timeZone":"UTC"}';
-                  --if-due runs only when that schedule says a run is due (call it from cron)
+                  --if-due (for cron) runs only when that schedule is due, acting as the admin
+                  who saved it; without a saved schedule it does nothing, says so and exits 0
   usersync wfm    [--source FILE] [--snapshot FILE] [--wfm-tenant ID] [--if-due] [--now RFC3339]
                   [--iex FILE]
                   [--format table|json] [--out FILE] [--log] [--acknowledge DELTA.json]
@@ -35,7 +41,7 @@ Usage:
                   USERSYNC_IEX_PASSWORD) reads back what IEX holds and runs against that
   usersync --help | --version
 
-Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the SPEC's
+Files are JSON arrays, NDJSON or CSV (by extension, or --input-format), with the documented
 field names (id, email, firstName, ...); --map renames CSV columns (email=Email,id=User ID).
 
 Exit codes: 0 done, 1 bad input or I/O, 2 usage.`;

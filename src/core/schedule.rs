@@ -1,4 +1,4 @@
-//! The Auto Sync schedule (SPEC 3): a frequency in an IANA time zone, the next run times from
+//! The Auto Sync schedule: a frequency in an IANA time zone, the next run times from
 //! an instant, and whether a run is due. No clock is read here: callers pass `now`.
 //!
 //! Rules where the calendar is awkward (all in the schedule's time zone):
@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 /// The most run times one `nextRuns` call returns; larger counts are clamped to it.
 pub const MAX_RUNS: usize = 1000;
-/// The shortest `everyMinutes` interval (SPEC 3: N >= 5).
+/// The shortest `everyMinutes` interval (five minutes).
 pub const MIN_EVERY_MINUTES: u32 = 5;
 /// The longest `everyMinutes` interval: one day. Longer periods are `daily` or `weekly`,
 /// which follow the local clock instead of drifting against it.

@@ -1,19 +1,30 @@
 //! The whole state as a versioned JSON snapshot. Restore checks the format and version,
 //! decodes, then validates every invariant; it returns a new `Engine` or an error, so the
 //! caller's current state is replaced whole or not at all.
+//!
+//! Version 1 gave every unit an enabled daily 02:00 UTC schedule until an admin set one,
+//! and did not record who saved a schedule. Version 2 has no schedule until one is saved,
+//! and keeps its owner. Restoring version 1 migrates each schedule entry:
+//! - a schedule equal to that old default is taken as never saved: the unit becomes "not
+//!   set up" (its last run is kept). Version 1 cannot tell an admin who saved exactly the
+//!   default from a unit that never had one (both wrote the same entry), and running Auto
+//!   Sync that nobody may have asked for is the worse mistake; such an admin saves it again.
+//! - any other schedule was saved by an admin and is kept, with no owner recorded: a
+//!   scheduled run then acts as the actor its caller names, until an admin saves it again.
 
 use crate::core::engine::{Engine, UnitSchedule};
-use crate::core::mapping::PresenceState;
+use crate::core::mapping::{PresenceState, UnitRef};
+use crate::core::schedule::{Frequency, Schedule};
 use crate::core::wfm::WfmState;
 use crate::core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 
 pub const SNAPSHOT_FORMAT: &str = "usersync-snapshot";
-pub const SNAPSHOT_VERSION: u64 = 1;
+pub const SNAPSHOT_VERSION: u64 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SnapshotV1 {
+struct SnapshotV2 {
     format: String,
     version: u64,
     presence: PresenceState,
@@ -21,10 +32,52 @@ struct SnapshotV1 {
     schedules: Vec<UnitSchedule>,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SnapshotV1 {
+    #[allow(dead_code)]
+    format: String,
+    #[allow(dead_code)]
+    version: u64,
+    presence: PresenceState,
+    wfm: WfmState,
+    schedules: Vec<UnitScheduleV1>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UnitScheduleV1 {
+    unit: UnitRef,
+    schedule: Schedule,
+    #[serde(default)]
+    last_run: Option<String>,
+}
+
+impl UnitScheduleV1 {
+    fn migrate(self) -> UnitSchedule {
+        let old_default = Schedule {
+            enabled: true,
+            frequency: Frequency::Daily {
+                time: "02:00".into(),
+            },
+            time_zone: "UTC".into(),
+            anchor: None,
+        };
+        UnitSchedule {
+            unit: self.unit,
+            schedule: (self.schedule != old_default).then_some(self.schedule),
+            saved_by: None,
+            saved_at: None,
+            last_run: self.last_run,
+            last_refusal: None,
+        }
+    }
+}
+
 /// The snapshot JSON of `engine` (settings, mappings, audit log, schedules, WFM state).
 /// Loaded directories and pending plans are not part of it: they are re-fetched.
 pub fn save(engine: &Engine) -> Result<String> {
-    let snap = SnapshotV1 {
+    let snap = SnapshotV2 {
         format: SNAPSHOT_FORMAT.into(),
         version: SNAPSHOT_VERSION,
         presence: engine.presence.clone(),
@@ -50,18 +103,36 @@ pub fn restore(json: &str) -> Result<Engine> {
         .get("version")
         .and_then(|v| v.as_u64())
         .ok_or_else(|| invalid("`version` must be a whole number".into()).with_field("version"))?;
-    if version != SNAPSHOT_VERSION {
-        return Err(Error::new(
-            ErrorCode::UnsupportedVersion,
-            format!("snapshot version {version} is not supported (this build reads version {SNAPSHOT_VERSION})"),
-        )
-        .with_field("version"));
-    }
-    let snap: SnapshotV1 = serde_json::from_value(value).map_err(|e| invalid(format!("{e}")))?;
-    let engine = Engine {
-        presence: snap.presence,
-        wfm: snap.wfm,
-        schedules: snap.schedules,
+    let engine = match version {
+        1 => {
+            let snap: SnapshotV1 =
+                serde_json::from_value(value).map_err(|e| invalid(format!("{e}")))?;
+            Engine {
+                presence: snap.presence,
+                wfm: snap.wfm,
+                schedules: snap
+                    .schedules
+                    .into_iter()
+                    .map(UnitScheduleV1::migrate)
+                    .collect(),
+            }
+        }
+        SNAPSHOT_VERSION => {
+            let snap: SnapshotV2 =
+                serde_json::from_value(value).map_err(|e| invalid(format!("{e}")))?;
+            Engine {
+                presence: snap.presence,
+                wfm: snap.wfm,
+                schedules: snap.schedules,
+            }
+        }
+        _ => {
+            return Err(Error::new(
+                ErrorCode::UnsupportedVersion,
+                format!("snapshot version {version} is not supported (this build reads versions 1 to {SNAPSHOT_VERSION})"),
+            )
+            .with_field("version"))
+        }
     };
     engine.validate().map_err(|e| match e.code {
         ErrorCode::InvalidSnapshot => e,
@@ -80,8 +151,12 @@ fn invalid(message: String) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::mapping::{PresenceSettings, UnitRef};
+    use crate::core::mapping::{Actor, PresenceSettings};
     use crate::core::records::{ExternalUser, SourceUser, PERM_USER_MAPPING_MAP};
+
+    fn admin() -> Actor {
+        Actor::new("admin-1", &[PERM_USER_MAPPING_MAP])
+    }
 
     fn engine_with_a_mapping() -> Engine {
         let mut e = Engine::new(PresenceSettings::default()).unwrap();
@@ -105,7 +180,14 @@ mod tests {
             .unwrap();
         let now = "2026-11-23T10:00:00Z".parse().unwrap();
         e.presence.plan_auto_sync(&unit, "r1".into(), now).unwrap();
-        e.apply_plan("r1", "auto_sync", false, now).unwrap();
+        e.apply_plan("r1", &admin(), false, now).unwrap();
+        let schedule = Schedule {
+            enabled: true,
+            frequency: Frequency::Hourly { minute: 5 },
+            time_zone: "Europe/Berlin".into(),
+            anchor: None,
+        };
+        e.set_schedule(&unit, schedule, &admin(), now).unwrap();
         e.wfm.link("wfm-1", "acd-east", "east", now).unwrap();
         e
     }
@@ -124,15 +206,15 @@ mod tests {
     #[test]
     fn unknown_versions_and_damage_are_told_apart() {
         let json = save(&engine_with_a_mapping()).unwrap();
-        let v2 = json.replace("\"version\":1", "\"version\":2");
+        let v3 = json.replace("\"version\":2", "\"version\":3");
         assert_eq!(
-            restore(&v2).unwrap_err().code,
+            restore(&v3).unwrap_err().code,
             ErrorCode::UnsupportedVersion
         );
         for bad in [
             "",
             "[]",
-            "{\"format\":\"other\",\"version\":1}",
+            "{\"format\":\"other\",\"version\":2}",
             &json[..json.len() / 2],
             &json.replace(
                 "\"format\":\"usersync-snapshot\"",
@@ -160,5 +242,76 @@ mod tests {
         damaged["presence"]["units"] = units;
         let err = restore(&damaged.to_string()).unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidSnapshot, "{}", err.message);
+    }
+
+    /// Written by the previous version (snapshot version 1) and kept as it was.
+    const V1: &str = include_str!("../../tests/fixtures/snapshot-v1.json");
+
+    #[test]
+    fn a_snapshot_of_the_previous_version_restores_and_migrates_its_schedules() {
+        assert!(V1.contains("\"version\":1"));
+        let e = restore(V1).unwrap();
+        // Mappings, log and runs come through whole.
+        assert_eq!(e.presence.log().len(), 3);
+        assert_eq!(e.presence.run_summary("run-1").unwrap().actor, "auto_sync");
+        let auto = UnitRef::new("bu-auto", "ringcentral");
+        assert_eq!(e.presence.unit(&auto).unwrap().mappings().count(), 2);
+        // The untouched default: not set up any more, never due; the last run is kept.
+        let s = e.schedule(&auto);
+        assert!(!s.is_set_up());
+        assert_eq!(s.last_run.as_deref(), Some("2026-11-20T10:00:00Z"));
+        assert!(!e
+            .is_due(&auto, "2026-11-25T03:00:00Z".parse().unwrap())
+            .unwrap());
+        // A schedule an admin saved stays, with no owner recorded.
+        let custom = e.schedule(&UnitRef::new("bu-custom", "ringcentral"));
+        assert!(custom.is_set_up());
+        assert_eq!(custom.saved_by, None);
+        assert!(matches!(
+            custom.schedule.as_ref().map(|s| &s.frequency),
+            Some(Frequency::Weekly { .. })
+        ));
+        let off = e.schedule(&UnitRef::new("bu-off", "teams"));
+        assert_eq!(off.schedule.map(|s| s.enabled), Some(false));
+        // Saved again it is version 2, and restores to the same state.
+        let json = save(&e).unwrap();
+        assert!(json.contains("\"version\":2"));
+        assert_eq!(restore(&json).unwrap(), e);
+    }
+
+    #[test]
+    fn a_migrated_schedule_without_an_owner_runs_as_the_actor_named() {
+        let mut e = restore(V1).unwrap();
+        let unit = UnitRef::new("bu-custom", "ringcentral");
+        let now = "2026-11-26T05:30:00Z".parse().unwrap();
+        let user = SourceUser {
+            id: "c1".into(),
+            email: Some("cat@example.com".into()),
+            permissions: Some(vec![PERM_USER_MAPPING_MAP.into()]),
+            ..Default::default()
+        };
+        e.presence.load_sources(&unit, vec![user]).unwrap();
+        e.presence.plan_auto_sync(&unit, "r9".into(), now).unwrap();
+        let err = e.apply_scheduled_plan("r9", None, now).unwrap_err();
+        assert_eq!(err.code, ErrorCode::PermissionDenied);
+        let out = e.apply_scheduled_plan("r9", Some(&admin()), now).unwrap();
+        assert_eq!(out.applied, 1);
+        let run = e.presence.run_summary("r9").unwrap();
+        assert!(run.scheduled);
+        assert_eq!(run.actor, "admin-1");
+    }
+
+    #[test]
+    fn a_version_1_snapshot_is_checked_like_any_other() {
+        let damaged = V1.replace("\"time\":\"06:30\"", "\"time\":\"6:30\"");
+        assert_eq!(
+            restore(&damaged).unwrap_err().code,
+            ErrorCode::InvalidSnapshot
+        );
+        let extra = V1.replace("\"lastRun\":", "\"savedBy\":null,\"lastRun\":");
+        assert_eq!(
+            restore(&extra).unwrap_err().code,
+            ErrorCode::InvalidSnapshot
+        );
     }
 }

@@ -4,13 +4,17 @@
 
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use super::intake::{external_batch, source_batch};
+use super::params::{
+    is_unit, params, positional, positional_actor, ApplyPlanParams, ClearScheduleParams, MapParams,
+    ScheduledApplyParams, SetScheduleParams, UserChangeParams, APPLY_KEYS, MAP_KEYS,
+    USER_CHANGE_KEYS,
+};
 use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
 use crate::core::intake::{Intake, IntakeReport};
 use crate::core::mapping::{
-    Actor, ApplyOutcome, AuditEvent, Plan, PresenceSettings, StatusRow, UnitRef,
+    ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, Reason, StatusRow, UnitRef,
 };
 use crate::core::records::ExternalUser;
-use crate::core::schedule::Schedule;
 use crate::core::search::{NameIndex, SearchHit};
 use crate::core::snapshot;
 use jiff::Timestamp;
@@ -29,7 +33,8 @@ use wasm_bindgen::prelude::*;
 /// engine.loadExternalUsers(unit, ringCentralUsers);
 /// const plan = engine.planAutoSync(unit, new Date().toISOString());
 /// const retry = engine.retryAutoSync(plan.runId, await refetch(plan.retry.emails), now);
-/// engine.applyPlan(plan.runId, "admin@example.com", now, false);
+/// const admin = { id: "admin@example.com", permissions: ["UserMapping.Map"] };
+/// engine.applyPlan({ runId: retry.runId, actor: admin, now });
 #[wasm_bindgen]
 pub struct Engine {
     pub(crate) inner: CoreEngine,
@@ -59,6 +64,21 @@ fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
 /// `T[]` return values: tsify derives cover structs, so lists go through the shared serializer.
 fn list<T: Serialize>(items: &[T]) -> JsResult<JsValue> {
     super::convert::to_js(items)
+}
+
+/// A reason in the words the Status view uses ("No RingCentral account has this email"), for
+/// pages that show a reason code from a plan, a run or the audit log.
+#[wasm_bindgen(js_name = "reasonText")]
+pub fn reason_text(
+    reason: Ts<Reason>,
+    #[wasm_bindgen(unchecked_param_type = "string")] platform: JsValue,
+) -> JsResult<String> {
+    let reason = arg(reason, "reason")?;
+    let platform = super::convert::well_formed_string(&platform, "platform")?;
+    let label = crate::core::mapping::PresenceSettings::default()
+        .platform_support(&platform)
+        .label;
+    Ok(crate::core::mapping::reason_text(reason, &label))
 }
 
 #[wasm_bindgen]
@@ -226,22 +246,69 @@ impl Engine {
         self.inner.presence.discard_plan(run_id)
     }
 
-    /// Applies a plan: refused with `unmap_threshold_exceeded` (state untouched) when it would
-    /// unmap more than the guard allows, unless `force`. Applying twice changes nothing.
-    #[wasm_bindgen(js_name = "applyPlan")]
+    /// Applies a plan as an admin (typed overloads in `presence.d.ts`): `applyPlan({ runId,
+    /// actor, now, force? })`. The positional form `(runId, actor, now, force?)` still works
+    /// for one release, with an `Actor` (a bare string is refused).
+    #[wasm_bindgen(js_name = "applyPlan", skip_typescript)]
     pub fn apply_plan(
         &mut self,
-        #[wasm_bindgen(js_name = "runId")] run_id: &str,
-        actor: &str,
-        now: &str,
-        force: Option<bool>,
+        first: JsValue,
+        actor: JsValue,
+        now: JsValue,
+        force: JsValue,
     ) -> JsResult<Ts<ApplyOutcome>> {
-        let now = instant(now, "now")?;
+        let p: ApplyPlanParams = if first.is_string() {
+            ApplyPlanParams {
+                run_id: positional(first, "applyPlan", "runId")?,
+                actor: positional_actor(actor, "applyPlan")?,
+                now: positional(now, "applyPlan", "now")?,
+                force: positional::<Option<bool>>(force, "applyPlan", "force")?.unwrap_or(false),
+            }
+        } else {
+            params(first, "applyPlan", APPLY_KEYS)?
+        };
+        let now = instant(&p.now, "now")?;
         let outcome = self
             .inner
-            .apply_plan(run_id, actor, force.unwrap_or(false), now)
+            .apply_plan(&p.run_id, &p.actor, p.force, now)
             .map_err(error_to_js)?;
         out(&outcome)
+    }
+
+    /// Applies an Auto Sync plan as the unit's scheduled run, acting as the admin who saved
+    /// the schedule (recorded as `scheduled` in the audit log). Throws `not_found` when Auto
+    /// Sync of the unit is not set up, and `permission_denied` when that admin's
+    /// `UserMapping.Map` cannot be confirmed (`owner` as the caller knows them now, and their
+    /// record among the loaded CXone users); the refusal stays in `schedule(unit).lastRefusal`.
+    ///
+    /// @example
+    /// if (engine.isAutoSyncDue(unit, now)) {
+    ///   const plan = engine.planAutoSync(unit, now);
+    ///   engine.applyScheduledPlan({ runId: plan.runId, now });
+    /// }
+    #[wasm_bindgen(js_name = "applyScheduledPlan")]
+    pub fn apply_scheduled_plan(
+        &mut self,
+        params: Ts<ScheduledApplyParams>,
+    ) -> JsResult<Ts<ApplyOutcome>> {
+        let p = arg(params, "applyScheduledPlan")?;
+        let now = instant(&p.now, "now")?;
+        let outcome = self
+            .inner
+            .apply_scheduled_plan(&p.run_id, p.owner.as_ref(), now)
+            .map_err(error_to_js)?;
+        out(&outcome)
+    }
+
+    /// What a platform supports: Auto Sync (`ringcentral`, or a platform declared with it in
+    /// the settings) and manual mapping (every platform).
+    #[wasm_bindgen(js_name = "platformSupport")]
+    pub fn platform_support(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] platform: JsValue,
+    ) -> JsResult<Ts<PlatformSupport>> {
+        let platform = super::convert::well_formed_string(&platform, "platform")?;
+        out(&self.inner.platform_support(&platform))
     }
 
     /// The Status view of a unit: one row per CXone user.
@@ -297,120 +364,141 @@ impl Engine {
         list(&hits)
     }
 
-    /// Maps a user by hand. `external_taken` when the account is another user's, unless
-    /// `reassign` (which unmaps that user in the same step). Returns the audit events.
-    #[wasm_bindgen(js_name = "map", unchecked_return_type = "AuditEvent[]")]
+    /// Maps a user by hand: `map({ unit, actor, userId, externalId, now, reassign? })`
+    /// (typed overloads in `presence.d.ts`). `external_taken` when the account is another
+    /// user's, unless `reassign`. Returns the audit events.
+    #[wasm_bindgen(js_name = "map", skip_typescript)]
     pub fn map(
         &mut self,
-        unit: Ts<UnitRef>,
-        actor: Ts<Actor>,
-        #[wasm_bindgen(js_name = "userId")] user_id: &str,
-        #[wasm_bindgen(js_name = "externalId")] external_id: &str,
-        now: &str,
-        reassign: Option<bool>,
+        first: JsValue,
+        actor: JsValue,
+        user_id: JsValue,
+        external_id: JsValue,
+        now: JsValue,
+        reassign: JsValue,
     ) -> JsResult<JsValue> {
-        let (unit, actor, now) = (
-            arg(unit, "unit")?,
-            arg(actor, "actor")?,
-            instant(now, "now")?,
-        );
+        let p: MapParams = if is_unit(&first) {
+            MapParams {
+                unit: positional(first, "map", "unit")?,
+                actor: positional_actor(actor, "map")?,
+                user_id: positional(user_id, "map", "userId")?,
+                external_id: positional(external_id, "map", "externalId")?,
+                now: positional(now, "map", "now")?,
+                reassign: positional::<Option<bool>>(reassign, "map", "reassign")?.unwrap_or(false),
+            }
+        } else {
+            params(first, "map", MAP_KEYS)?
+        };
+        let now = instant(&p.now, "now")?;
         let events = self
             .inner
             .presence
             .map(
-                &unit,
-                user_id,
-                external_id,
-                reassign.unwrap_or(false),
-                &actor,
+                &p.unit,
+                &p.user_id,
+                &p.external_id,
+                p.reassign,
+                &p.actor,
                 now,
             )
             .map_err(error_to_js)?;
         list(&events)
     }
 
-    /// Unmaps a user (`manual_unmap`); Auto Sync may map it again later.
-    #[wasm_bindgen(js_name = "unmap", unchecked_return_type = "AuditEvent[]")]
+    /// Unmaps a user (`manual_unmap`): `unmap({ unit, actor, userId, now })`.
+    #[wasm_bindgen(js_name = "unmap", skip_typescript)]
     pub fn unmap(
         &mut self,
-        unit: Ts<UnitRef>,
-        actor: Ts<Actor>,
-        #[wasm_bindgen(js_name = "userId")] user_id: &str,
-        now: &str,
+        first: JsValue,
+        actor: JsValue,
+        user_id: JsValue,
+        now: JsValue,
     ) -> JsResult<JsValue> {
-        let (unit, actor, now) = (
-            arg(unit, "unit")?,
-            arg(actor, "actor")?,
-            instant(now, "now")?,
-        );
+        let p = user_change(first, actor, user_id, now, "unmap")?;
+        let now = instant(&p.now, "now")?;
         let events = self
             .inner
             .presence
-            .unmap(&unit, user_id, &actor, now)
+            .unmap(&p.unit, &p.user_id, &p.actor, now)
             .map_err(error_to_js)?;
         list(&events)
     }
 
-    /// Keeps a user out of Auto Sync (releasing any link).
-    #[wasm_bindgen(js_name = "exclude", unchecked_return_type = "AuditEvent[]")]
+    /// Keeps a user out of Auto Sync: `exclude({ unit, actor, userId, now })`.
+    #[wasm_bindgen(js_name = "exclude", skip_typescript)]
     pub fn exclude(
         &mut self,
-        unit: Ts<UnitRef>,
-        actor: Ts<Actor>,
-        #[wasm_bindgen(js_name = "userId")] user_id: &str,
-        now: &str,
+        first: JsValue,
+        actor: JsValue,
+        user_id: JsValue,
+        now: JsValue,
     ) -> JsResult<JsValue> {
-        let (unit, actor, now) = (
-            arg(unit, "unit")?,
-            arg(actor, "actor")?,
-            instant(now, "now")?,
-        );
+        let p = user_change(first, actor, user_id, now, "exclude")?;
+        let now = instant(&p.now, "now")?;
         let events = self
             .inner
             .presence
-            .exclude(&unit, user_id, &actor, now)
+            .exclude(&p.unit, &p.user_id, &p.actor, now)
             .map_err(error_to_js)?;
         list(&events)
     }
 
-    /// Lets an excluded user take part in Auto Sync again.
-    #[wasm_bindgen(js_name = "include", unchecked_return_type = "AuditEvent[]")]
+    /// Lets an excluded user take part in Auto Sync again: `include({ unit, actor, userId,
+    /// now })`.
+    #[wasm_bindgen(js_name = "include", skip_typescript)]
     pub fn include(
         &mut self,
-        unit: Ts<UnitRef>,
-        actor: Ts<Actor>,
-        #[wasm_bindgen(js_name = "userId")] user_id: &str,
-        now: &str,
+        first: JsValue,
+        actor: JsValue,
+        user_id: JsValue,
+        now: JsValue,
     ) -> JsResult<JsValue> {
-        let (unit, actor, now) = (
-            arg(unit, "unit")?,
-            arg(actor, "actor")?,
-            instant(now, "now")?,
-        );
+        let p = user_change(first, actor, user_id, now, "include")?;
+        let now = instant(&p.now, "now")?;
         let events = self
             .inner
             .presence
-            .include(&unit, user_id, &actor, now)
+            .include(&p.unit, &p.user_id, &p.actor, now)
             .map_err(error_to_js)?;
         list(&events)
     }
 
-    /// The Auto Sync schedule of a unit (the default, daily 02:00 UTC, until one is set).
+    /// The Auto Sync schedule of a unit: `schedule` is absent while Auto Sync is not set up
+    /// (no admin saved one); `savedBy` is the admin scheduled runs act as; `lastRefusal` the
+    /// last scheduled run refused.
     #[wasm_bindgen(js_name = "schedule")]
     pub fn schedule(&self, unit: Ts<UnitRef>) -> JsResult<Ts<UnitSchedule>> {
         out(&self.inner.schedule(&arg(unit, "unit")?))
     }
 
-    /// Sets the Auto Sync schedule of a unit; `invalid_input` naming the field when invalid.
+    /// Saves the Auto Sync schedule of a unit: `setSchedule({ unit, schedule, actor, now })`.
+    /// The actor needs `UserMapping.Map` and becomes the schedule's owner; the platform must
+    /// support Auto Sync (`auto_sync_unsupported`); `invalid_input` names a bad field.
+    ///
+    /// @example
+    /// engine.setSchedule({ unit, actor, now: new Date().toISOString(),
+    ///   schedule: { enabled: true, timeZone: "Europe/Berlin", frequency: { kind: "daily", time: "02:00" } } });
     #[wasm_bindgen(js_name = "setSchedule")]
-    pub fn set_schedule(&mut self, unit: Ts<UnitRef>, schedule: Ts<Schedule>) -> JsResult<()> {
-        let (unit, schedule) = (arg(unit, "unit")?, arg(schedule, "schedule")?);
+    pub fn set_schedule(&mut self, params: Ts<SetScheduleParams>) -> JsResult<()> {
+        let p = arg(params, "setSchedule")?;
+        let now = instant(&p.now, "now")?;
         self.inner
-            .set_schedule(&unit, schedule)
+            .set_schedule(&p.unit, p.schedule, &p.actor, now)
             .map_err(error_to_js)
     }
 
-    /// The next `count` Auto Sync runs of a unit after `from`, as RFC 3339 UTC strings.
+    /// Removes the schedule of a unit (Auto Sync is not set up again); needs
+    /// `UserMapping.Map`. True when there was one.
+    #[wasm_bindgen(js_name = "clearSchedule")]
+    pub fn clear_schedule(&mut self, params: Ts<ClearScheduleParams>) -> JsResult<bool> {
+        let p = arg(params, "clearSchedule")?;
+        self.inner
+            .clear_schedule(&p.unit, &p.actor)
+            .map_err(error_to_js)
+    }
+
+    /// The next `count` Auto Sync runs of a unit after `from`, as RFC 3339 UTC strings; none
+    /// while Auto Sync is not set up or the platform has no Auto Sync.
     #[wasm_bindgen(js_name = "nextRuns")]
     pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: u32) -> JsResult<Vec<String>> {
         let (unit, from) = (arg(unit, "unit")?, instant(from, "from")?);
@@ -421,11 +509,33 @@ impl Engine {
         Ok(runs.iter().map(|t| t.to_string()).collect())
     }
 
-    /// Whether Auto Sync of a unit is due at `now`.
+    /// Whether a scheduled Auto Sync of a unit is due at `now`: never while it is not set up,
+    /// disabled, or on a manual-only platform.
     #[wasm_bindgen(js_name = "isAutoSyncDue")]
     pub fn is_auto_sync_due(&self, unit: Ts<UnitRef>, now: &str) -> JsResult<bool> {
         let (unit, now) = (arg(unit, "unit")?, instant(now, "now")?);
         self.inner.is_due(&unit, now).map_err(error_to_js)
+    }
+}
+
+/// The parameters of `unmap` / `exclude` / `include`, from an object or the old positional
+/// `(unit, actor, userId, now)`.
+fn user_change(
+    first: JsValue,
+    actor: JsValue,
+    user_id: JsValue,
+    now: JsValue,
+    method: &str,
+) -> JsResult<UserChangeParams> {
+    if is_unit(&first) {
+        Ok(UserChangeParams {
+            unit: positional(first, method, "unit")?,
+            actor: positional_actor(actor, method)?,
+            user_id: positional(user_id, method, "userId")?,
+            now: positional(now, method, "now")?,
+        })
+    } else {
+        params(first, method, USER_CHANGE_KEYS)
     }
 }
 

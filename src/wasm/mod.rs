@@ -17,6 +17,8 @@ pub mod identity;
 pub mod iex;
 pub mod intake;
 #[cfg(feature = "engine")]
+pub mod params;
+#[cfg(feature = "engine")]
 pub mod undo;
 #[cfg(feature = "engine")]
 pub mod wfm;

@@ -1,5 +1,6 @@
-//! Undo and history exports of `Engine` (issue 9). Undo plans are ordinary plans kept with
-//! the others (run id `undo-<n>`): show one, then apply it with `applyPlan` like any run.
+//! Undo and history exports of `Engine`. Undo plans are ordinary plans kept with
+//! the others (run id `undo-<n>`): show one, then apply it with `applyPlan` like any run,
+//! as an actor holding `UserMapping.Map`.
 
 use super::engine::Engine;
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
@@ -43,13 +44,15 @@ impl Engine {
     /// user it changed goes back to their mapping before it. Users changed again later, or
     /// whose old account another user holds now, are listed in `conflicts` (`undo_conflict`,
     /// naming the later change); the rest still applies. Apply with
-    /// `applyPlan(plan.runId, actor, now)`. Throws `not_found` for an unknown run and
+    /// `applyPlan({ runId: plan.runId, actor, now })` (the actor needs `UserMapping.Map`).
+    /// Throws `not_found` for an unknown run and
     /// `invalid_input` for a run not applied yet or trimmed by audit retention.
     ///
     /// @example
     /// const undo = engine.planUndoRun("run-1", new Date().toISOString());
     /// show(undo.transitions, undo.conflicts);
-    /// engine.applyPlan(undo.runId, "admin@example.com", new Date().toISOString());
+    /// const admin = { id: "admin@example.com", permissions: ["UserMapping.Map"] };
+    /// engine.applyPlan({ runId: undo.runId, actor: admin, now: new Date().toISOString() });
     #[wasm_bindgen(js_name = "planUndoRun")]
     pub fn plan_undo_run(
         &mut self,

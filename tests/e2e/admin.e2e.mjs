@@ -61,6 +61,12 @@ async function rowByName(name, search = name) {
 
 const saved = () => savedOf(page);
 
+/** Opens the "…" menu of a row and picks `action` (map, unmap, exclude, include, history). */
+async function menu(rowId, action) {
+  await page.click(`${tid("status-table")} [data-row-id="${rowId}"] [data-action="menu"]`);
+  await page.click(`${tid("row-menu")} [data-action="${action}"]`);
+}
+
 async function runAutoSyncToPlan() {
   await page.click(tid("run-autosync"));
   await page.waitForSelector(`${tid("apply-plan")}, ${tid("autosync-messages")} .note-error`, { timeout: 120_000 });
@@ -79,9 +85,11 @@ test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fet
   assert.match(steps, /Retry: re-fetching \d+ emails/);
   assert.match(steps, /: \d+ accounts came back/);
   assert.equal(await page.$eval(tid("autosync-progress"), (p) => p.value), 1);
-  const reasons = await page.textContent(tid("plan-reasons"));
+  const reasons = await page.$$eval(`${tid("plan-reasons")} tr[data-reason]`, (trs) => trs.map((t) => [t.dataset.reason, t.querySelector("th").textContent]));
   for (const r of ["no_match", "multiple_matches", "duplicate_source_email", "invalid_email", "confusable", "no_permission", "inactive"]) {
-    assert.ok(reasons.includes(r), `plan counts ${r}: ${reasons}`);
+    const row = reasons.find(([code]) => code === r);
+    assert.ok(row, `plan counts ${r}: ${JSON.stringify(reasons)}`);
+    assert.ok(!row[1].includes("_") && row[1].length > 10, `${r} in words: ${row[1]}`);
   }
   assert.ok(await page.$$eval(`${tid("plan-transitions")} .vt-row[data-row-id]`, (rows) => rows.length) > 0);
   await shot("autosync-plan");
@@ -93,10 +101,10 @@ test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fet
 
   // Lena's account is one only an email query returns: the retry pass mapped her.
   const late = await rowByName("Lena Late");
-  assert.equal(late.cells[2], "mapped", "mapped by the retry pass");
+  assert.equal(late.cells[2], "Mapped", "mapped by the retry pass");
   assert.equal(late.cells[4], "auto");
   const dup = await rowByName("Dora Duplicate");
-  assert.equal(dup.cells[2], "unmapped");
+  assert.equal(dup.cells[2], "Not mapped");
   assert.ok(dup.cells[3].length > 5, "the reason in words");
   await filter("");
   for (const s of ["mapped", "unmapped", "skipped"]) {
@@ -112,7 +120,7 @@ test("filter by status and reason, sort by name", async () => {
   await page.selectOption(tid("filter-reason"), "multiple_matches");
   const rows = await visibleRows();
   assert.ok(rows.length >= 1);
-  assert.ok(rows.every((r) => r.cells[2] === "unmapped"));
+  assert.ok(rows.every((r) => r.cells[2] === "Not mapped"));
   assert.ok(rows.some((r) => r.cells[0] === "Shared Mailbox"));
   await page.selectOption(tid("filter-reason"), "");
   await page.selectOption(tid("filter-status"), "");
@@ -131,10 +139,21 @@ test("a user named <img src=x onerror=alert(1)> is shown as text", async () => {
   await shot("xss-as-text");
 });
 
-test("map a user by hand through a name search; external_taken offers reassign", async () => {
+test("Map User: the row menu opens the user's details, then the search; external_taken offers reassign", async () => {
   const jose = await rowByName("José Álvarez", "álvarez");
-  assert.equal(jose.cells[2], "unmapped");
-  await page.click(`${tid("status-table")} [data-row-id="${jose.id}"] [data-action="map"]`);
+  assert.equal(jose.cells[2], "Not mapped");
+  await menu(jose.id, "map");
+  // The details step first: who the user is, their state in words, their link and changes.
+  await page.waitForSelector(tid("user-dialog"));
+  assert.equal(await page.$(tid("map-dialog")), null, "no search before the details");
+  assert.equal(await page.textContent(tid("user-status")), "Not mapped");
+  assert.match(await page.textContent(tid("user-details")), /José Álvarez/);
+  assert.equal(await page.textContent(tid("user-link")), "Not linked");
+  assert.ok((await page.textContent(tid("user-reason"))).length > 5, "the reason in words");
+  assert.match(await page.textContent(tid("user-changes")), /Not mapped|No changes/);
+  await shot("user-details");
+  await page.click(tid("user-map"));
+  await page.waitForSelector(tid("user-dialog"), { state: "detached" });
   await page.fill(tid("map-search"), "alvarez jose");
   await page.waitForSelector(`${tid("map-results")} li`);
   const first = await page.$eval(`${tid("map-results")} li`, (li) => li.querySelector(".hit-name").textContent);
@@ -143,50 +162,68 @@ test("map a user by hand through a name search; external_taken offers reassign",
   await page.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
   await page.waitForSelector(tid("map-dialog"), { state: "detached" });
   const mapped = await rowByName("José Álvarez", "álvarez");
-  assert.equal(mapped.cells[2], "mapped");
+  assert.equal(mapped.cells[2], "Mapped");
   assert.equal(mapped.cells[4], "manual");
   assert.equal(mapped.cells[5], "Jose Alvarez-Ruiz");
 
   // Another user onto the same account: refused, then reassigned.
   const shared = await rowByName("Shared Mailbox");
-  await page.click(`${tid("status-table")} [data-row-id="${shared.id}"] [data-action="map"]`);
+  await menu(shared.id, "map");
+  await page.click(tid("user-map"));
   await page.fill(tid("map-search"), "alvarez ruiz");
   await page.waitForSelector(`${tid("map-results")} li`);
   await page.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
   await page.waitForSelector(tid("map-reassign"));
-  assert.match(await page.textContent(`${tid("map-dialog")} .note-warn`), /external_taken/);
+  const warning = await page.textContent(`${tid("map-dialog")} .note-warn`);
+  assert.match(warning, /already mapped to another user/);
+  assert.doesNotMatch(warning, /external_taken/, "words, not the code");
   await page.click(tid("map-reassign"));
   await page.waitForSelector(tid("map-dialog"), { state: "detached" });
   assert.equal((await rowByName("Shared Mailbox")).cells[5], "Jose Alvarez-Ruiz");
   const released = await rowByName("José Álvarez", "álvarez");
-  assert.equal(released.cells[2], "unmapped");
+  assert.equal(released.cells[2], "Not mapped");
   assert.equal(released.cells[3].length > 0, true);
 
-  // Exclude and include.
-  await page.click(`${tid("status-table")} [data-row-id="${released.id}"] [data-action="exclude"]`);
-  assert.equal((await rowByName("José Álvarez", "álvarez")).cells[2], "excluded");
-  await page.click(`${tid("status-table")} [data-row-id="${released.id}"] [data-action="include"]`);
-  assert.notEqual((await rowByName("José Álvarez", "álvarez")).cells[2], "excluded");
+  // The details of a mapped user show the link and the last changes, in words.
+  await rowByName("Shared Mailbox");
+  await menu(shared.id, "map");
+  assert.match(await page.textContent(tid("user-link")), /Jose Alvarez-Ruiz/);
+  assert.match(await page.textContent(tid("user-changes")), /Not mapped → Mapped by admin@example\.com/);
+  await page.keyboard.press("Escape");
+  await page.waitForSelector(tid("user-dialog"), { state: "detached" });
+
+  // Exclude and include, from the row menu.
+  await rowByName("José Álvarez", "álvarez");
+  await menu(released.id, "exclude");
+  assert.equal((await rowByName("José Álvarez", "álvarez")).cells[2], "Excluded from Auto Sync");
+  await menu(released.id, "include");
+  assert.notEqual((await rowByName("José Álvarez", "álvarez")).cells[2], "Excluded from Auto Sync");
   await saved();
 });
 
-test("an actor without UserMapping.Map sees the actions disabled, with the reason", async () => {
+test("an actor without UserMapping.Map sees the changes disabled, with the reason", async () => {
   await page.selectOption(tid("actor-select"), "1");
   assert.match(await page.textContent(tid("permission-note")), /viewer@example\.com lacks the UserMapping\.Map permission/);
   const row = await rowByName("Lena Late");
-  const buttons = await page.$$eval(`${tid("status-table")} [data-row-id="${row.id}"] button:not([data-action="history"])`,
-    (bs) => bs.map((b) => ({ disabled: b.disabled, title: b.title })));
-  assert.ok(buttons.length >= 2);
-  assert.ok(buttons.every((b) => b.disabled && /lacks the UserMapping\.Map/.test(b.title)));
-  assert.equal(await page.$eval(`${tid("status-table")} [data-row-id="${row.id}"] [data-action="history"]`, (b) => b.disabled), false,
-    "History is read-only: open to a viewer");
+  await page.click(`${tid("status-table")} [data-row-id="${row.id}"] [data-action="menu"]`);
+  const items = await page.$$eval(`${tid("row-menu")} button`, (bs) => bs.map((b) => ({ action: b.dataset.action, disabled: b.disabled, title: b.title })));
+  const changes = items.filter((b) => ["unmap", "exclude", "include"].includes(b.action));
+  assert.ok(changes.length >= 2);
+  assert.ok(changes.every((b) => b.disabled && /lacks the UserMapping\.Map/.test(b.title)));
+  assert.equal(items.find((b) => b.action === "history")?.disabled, false, "History is read-only: open to a viewer");
+  await page.click(`${tid("row-menu")} [data-action="map"]`);
+  assert.equal(await page.$eval(tid("user-map"), (b) => b.disabled), true, "the details open, Map User does not");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector(tid("user-dialog"), { state: "detached" });
   assert.equal(await page.$eval(tid("run-autosync"), (b) => b.disabled), true);
   await page.selectOption(tid("actor-select"), "0");
   assert.equal(await page.textContent(tid("permission-note")), "");
 });
 
-test("Auto Syncing: change the schedule, next run times shown, invalid values named", async () => {
+test("Auto Syncing: not set up until saved; change the schedule, next run times shown, invalid values named", async () => {
+  assert.match(await page.textContent(tid("schedule-summary")), /Auto Sync is not set up/);
   await page.click(tid("open-schedule"));
+  assert.match(await page.textContent(tid("sched-state")), /not set up/);
   await page.selectOption(tid("sched-kind"), "everyMinutes");
   await page.fill(tid("sched-minutes"), "2");
   await page.waitForSelector(`${tid("schedule-dialog")} .note-error`);
@@ -197,7 +234,7 @@ test("Auto Syncing: change the schedule, next run times shown, invalid values na
   await page.fill(tid("sched-time"), "06:30");
   await page.fill(tid("sched-zone"), "Europe/Berlin");
   await page.waitForFunction((sel) => document.querySelectorAll(`${sel} li`).length === 5, tid("sched-preview"));
-  const runs = await page.$$eval(`${tid("sched-preview")} .muted`, (s) => s.map((x) => x.textContent));
+  const runs = await page.$$eval(`${tid("sched-preview")} li`, (s) => s.map((x) => x.title));
   // 06:30 in Berlin is 04:30 or 05:30 UTC, on Mondays and Fridays.
   for (const r of runs) {
     assert.match(r, /T0[45]:30:00Z$/);
@@ -206,7 +243,7 @@ test("Auto Syncing: change the schedule, next run times shown, invalid values na
   await shot("schedule-dialog");
   await page.click(tid("sched-save"));
   await page.waitForSelector(tid("schedule-dialog"), { state: "detached" });
-  assert.match(await page.textContent(tid("schedule-summary")), /weekly mon, fri at 06:30 \(Europe\/Berlin\)/);
+  assert.match(await page.textContent(tid("schedule-summary")), /on Monday, Friday at 06:30 \(Europe\/Berlin time\) · next run at .* · runs as admin@example\.com/);
   await saved();
 });
 
@@ -218,7 +255,7 @@ test("a guard refusal is shown with a Force option", async () => {
     assert.match(await page.textContent(tid("autosync-plan")), /would unmap more users than the guard allows/);
     await page.click(tid("apply-plan"));
     await page.waitForSelector(tid("force-apply"));
-    assert.match(await page.textContent(tid("autosync-messages")), /Refused by the guard\. unmap_threshold_exceeded/);
+    assert.match(await page.textContent(tid("autosync-messages")), /Refused by the guard\. Stopped by the safety limit on unmapping\./);
     await shot("guard-refusal");
     await page.click(tid("force-apply"));
     await page.waitForSelector(`${tid("autosync-messages")} .note-ok`);
@@ -281,9 +318,47 @@ test("reload: the state is kept (mappings, schedule)", async () => {
   await ready();
   assert.equal((await rowByName("Shared Mailbox")).cells[5], "Jose Alvarez-Ruiz");
   assert.equal((await rowByName("Shared Mailbox")).cells[4], "manual");
-  assert.match(await page.textContent(tid("schedule-summary")), /weekly mon, fri at 06:30 \(Europe\/Berlin\)/);
+  assert.match(await page.textContent(tid("schedule-summary")), /on Monday, Friday at 06:30 \(Europe\/Berlin time\) · next run at .* · runs as admin@example\.com/);
   assert.equal(await page.$(`${tid("banner")} .note-error`), null, "restored without error");
   await page.click('[data-tab="mapping"]');
+});
+
+test("a unit on a manual-only platform: no Auto Sync controls, the page says why, mapping by hand works", async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const p = await context.newPage();
+  // The second unit's platform becomes Teams, which has no Auto Sync.
+  await p.route("**/config.json", async (route) => {
+    const res = await route.fetch();
+    const config = await res.json();
+    config.businessUnits[1].platform = "teams";
+    await route.fulfill({ response: res, json: config });
+  });
+  try {
+    await p.goto(admin.url);
+    await ready(p);
+    await p.selectOption(tid("bu-select"), "4600002");
+    await p.waitForFunction((sel) => /of [\d,]+ users/.test(document.querySelector(sel)?.textContent ?? "") &&
+      !document.querySelector(sel)?.textContent?.startsWith("0 of"), tid("row-count"), { timeout: 60_000 });
+    assert.equal(await p.isVisible(tid("run-autosync")), false, "Run Auto Sync is hidden");
+    assert.equal(await p.isVisible(tid("open-schedule")), false, "Auto Syncing is hidden");
+    assert.match(await p.textContent(tid("platform-note")), /teams supports manual mapping only, so Auto Sync is not available/);
+    assert.match(await p.textContent(tid("schedule-summary")), /not available/);
+    await p.screenshot({ path: `${SHOTS}manual-only-unit.png` });
+    const row = await p.$eval(`${tid("status-table")} .vt-body .vt-row`, (r) => ({
+      id: r.getAttribute("data-row-id"), name: r.querySelector(".vt-cell").textContent }));
+    await p.click(`${tid("status-table")} [data-row-id="${row.id}"] [data-action="menu"]`);
+    await p.click(`${tid("row-menu")} [data-action="map"]`);
+    await p.click(tid("user-map"));
+    // Name search works on every platform ("an": Ann, Dana, Hana, ...).
+    await p.fill(tid("map-search"), "an");
+    await p.waitForSelector(`${tid("map-results")} li`);
+    await p.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
+    await p.waitForSelector(tid("map-dialog"), { state: "detached" });
+    await p.waitForFunction(([sel, id]) => document.querySelector(`${sel} [data-row-id="${id}"] [data-status]`)?.getAttribute("data-status") === "mapped",
+      [tid("status-table"), row.id]);
+  } finally {
+    await context.close();
+  }
 });
 
 test("a damaged snapshot: the page starts fresh and says why", async () => {
@@ -303,7 +378,7 @@ test("a damaged snapshot: the page starts fresh and says why", async () => {
     }));
     await p.reload();
     await ready(p);
-    assert.match(await p.textContent(`${tid("banner")} .note-error`), /could not be restored.*invalid_snapshot/);
+    assert.match(await p.textContent(`${tid("banner")} .note-error`), /could not be restored.*snapshot/);
   } finally {
     await context.close();
   }

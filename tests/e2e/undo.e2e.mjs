@@ -80,7 +80,7 @@ async function applyUndo() {
   await page.click(tid("undo-apply"));
   await page.waitForSelector(`${tid("undo-messages")} .note-ok, ${tid("undo-force")}`);
   if (await page.$(tid("undo-force"))) {
-    assert.match(await page.textContent(tid("undo-messages")), /Refused by the guard\. unmap_threshold_exceeded/);
+    assert.match(await page.textContent(tid("undo-messages")), /Refused by the guard\. Stopped by the safety limit on unmapping\./);
     await page.click(tid("undo-force"));
     await page.waitForSelector(`${tid("undo-messages")} .note-ok`);
   }
@@ -104,6 +104,12 @@ async function undoRun(id) {
   return applyUndo();
 }
 
+/** Opens a Status row's "…" menu and picks `action`. */
+async function rowMenu(id, action) {
+  await page.click(`[data-row-id="${id}"] [data-action="menu"]`);
+  await page.click(`${tid("row-menu")} [data-action="${action}"]`);
+}
+
 const runIds = () => page.$$eval(`${tid("runs-table")} tr[data-run-id]`, (r) => r.map((x) => x.getAttribute("data-run-id")));
 
 test("run Auto Sync, undo it from the Runs tab: the Status table is exactly as before, also after a reload", async () => {
@@ -119,8 +125,10 @@ test("run Auto Sync, undo it from the Runs tab: the Status table is exactly as b
   runId = ids[0];
   const summary = await page.textContent(`[data-run-id="${runId}"]`);
   assert.match(summary, /admin@example\.com/);
-  assert.match(summary, /unmapped → mapped: \d+/, summary);
-  assert.match(summary, /no_match: \d+/);
+  assert.match(summary, /Not mapped → Mapped: \d+/, summary);
+  assert.ok(await page.$(`[data-run-id="${runId}"] [data-transition="unmapped>mapped"]`));
+  assert.ok(await page.$(`[data-run-id="${runId}"] [data-reason="no_match"]`), "counts per reason, the code kept for machines");
+  assert.match(summary, /No RingCentral account has this email: \d+/);
   assert.match(summary, /\d+ unmaps of \d+ \(threshold \d+\)/);
 
   assert.match(await undoRun(runId), /Reverted \d+ users/);
@@ -169,7 +177,8 @@ test("a forced run (accounts gone) undone: its mappings come back, also after a 
   await tab("runs");
   const [forced] = await runIds();
   const summary = await page.textContent(`[data-run-id="${forced}"]`);
-  assert.match(summary, /mapped → unmapped \(external_gone\): \d+/, summary);
+  assert.match(summary, /Mapped → Not mapped \(The linked RingCentral account no longer exists\): \d+/, summary);
+  assert.ok(await page.$(`[data-run-id="${forced}"] [data-transition="mapped>unmapped:external_gone"]`));
   assert.ok(await page.$(`[data-run-id="${forced}"] ${tid("run-forced")}`), "shown as forced");
   await page.screenshot({ path: `${SHOTS}runs.png`, fullPage: true });
 
@@ -194,18 +203,18 @@ test("History of a user; undo one manual change; a later change makes an undo_co
   await tab("mapping");
   await page.fill(tid("filter-text"), id);
   await page.waitForSelector(`${tid("status-table")} [data-row-id="${id}"]`);
-  await page.click(`[data-row-id="${id}"] [data-action="exclude"]`);
+  await rowMenu(id, "exclude");
   await saved();
   assert.equal((await statusTable()).get(id).status, "excluded");
 
   await page.fill(tid("filter-text"), id);
-  await page.click(`[data-row-id="${id}"] [data-action="history"]`);
+  await rowMenu(id, "history");
   await page.waitForSelector(tid("history-table"));
   const entries = await page.$$eval(`${tid("history-table")} tbody tr`, (r) => r.map((x) => ({
     cause: x.getAttribute("data-cause"), text: x.textContent })));
   assert.ok(entries.length >= 2);
   assert.equal(entries[0].cause, "manual", "newest first");
-  assert.match(entries[0].text, /admin@example\.com.*manual #\d+.*mapped → excluded/);
+  assert.match(entries[0].text, /admin@example\.com.*manual #\d+.*Mapped → Excluded from Auto Sync/);
   assert.ok(entries.slice(1).some((e) => e.cause === "auto_sync" || e.cause === "undo"));
   assert.equal(await page.$$eval(`${tid("history-table")} [data-action="undo-change"]`, (b) => b.length),
     entries.filter((e) => e.cause === "manual").length, "Undo this change only for manual changes");
@@ -223,21 +232,23 @@ test("History of a user; undo one manual change; a later change makes an undo_co
   await tab("mapping");
   await page.fill(tid("filter-text"), a);
   await page.waitForSelector(`[data-row-id="${a}"]`);
-  await page.click(`[data-row-id="${a}"] [data-action="unmap"]`);
+  await rowMenu(a, "unmap");
   await page.fill(tid("filter-text"), b);
   await page.waitForSelector(`[data-row-id="${b}"]`);
-  await page.click(`[data-row-id="${b}"] [data-action="map"]`);
+  await rowMenu(b, "map");
+  await page.click(tid("user-map"));
   await page.fill(tid("map-search"), ra.extName);
   await page.waitForSelector(`${tid("map-results")} [data-external-id="${ra.extId}"]`);
   await page.click(`${tid("map-results")} [data-external-id="${ra.extId}"] ${tid("map-pick")}`);
   await page.waitForSelector(tid("map-dialog"), { state: "detached" });
   await page.fill(tid("filter-text"), a);
   await page.waitForSelector(`[data-row-id="${a}"]`);
-  await page.click(`[data-row-id="${a}"] [data-action="history"]`);
+  await rowMenu(a, "history");
   await page.click(`${tid("history-table")} tbody tr >> nth=0 >> [data-action="undo-change"]`);
   await page.waitForSelector(tid("undo-plan"));
   assert.match(await page.textContent(tid("undo-summary")), /^0 users go back, 1 reverts refused/);
-  assert.match(await page.textContent(`${tid("undo-conflicts")} [data-user-id="${a}"]`), /undo_conflict/);
+  assert.equal(await page.getAttribute(`${tid("undo-conflicts")} [data-user-id="${a}"]`, "data-code"), "undo_conflict");
+  assert.doesNotMatch(await page.textContent(tid("undo-conflicts")), /undo_conflict/, "words for people, the code in the tooltip");
   assert.equal(await page.$eval(tid("undo-apply"), (b) => b.disabled), true, "nothing to apply");
   await page.screenshot({ path: `${SHOTS}undo-conflict.png` });
   await page.click(tid("undo-discard"));

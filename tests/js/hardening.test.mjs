@@ -151,14 +151,15 @@ test("__proto__, constructor and prototype keys never pollute JS objects", () =>
   const src = ids.map((id) => ({ id, email: `${id}@example.com`, permissions: ["UserMapping.Map"] }));
   const ext = ids.map((id) => ({ id, email: `${id}@example.com` }));
   assert.deepEqual(u.intakeSourceUsers(src).records.map((r) => r.id), ids);
-  const engine = new u.Engine();
+  // "constructor" is no platform Auto Sync knows: declared here so the run goes ahead.
+  const engine = new u.Engine({ platforms: [{ platform: "constructor", autoSync: true }] });
   const unit = { businessUnitId: "__proto__", platform: "constructor" };
   engine.loadSourceUsers(unit, src);
   engine.loadExternalUsers(unit, ext);
   const now = "2026-01-05T10:00:00Z";
   const plan = engine.planAutoSync(unit, now, "__proto__");
   assert.equal(plan.runId, "__proto__");
-  engine.applyPlan("__proto__", "auto", now);
+  engine.applyPlan({ runId: "__proto__", actor: { id: "auto", permissions: ["UserMapping.Map"] }, now });
   const rows = engine.status(unit);
   assert.equal(rows.length, ids.length);
   for (const row of rows) assert.equal(Object.getPrototypeOf(row), Object.prototype);
@@ -176,9 +177,9 @@ test("a damaged snapshot is refused and the engine keeps its state", () => {
   engine.loadExternalUsers(unit, [{ id: "e1", email: "a@x.com" }]);
   const now = "2026-01-05T10:00:00Z";
   engine.planAutoSync(unit, now, "r1");
-  engine.applyPlan("r1", "auto", now);
+  engine.applyPlan({ runId: "r1", actor: { id: "auto", permissions: ["UserMapping.Map"] }, now });
   const good = engine.saveSnapshot();
-  for (const bad of [good.slice(0, -1), good.replace('"version":1', '"version":99'),
+  for (const bad of [good.slice(0, -1), good.replace('"version":2', '"version":99'),
     good.replace('"mapped"', '"maybe"'), "{".repeat(1_000_000), "", big]) {
     const { error } = settle("restore", () => engine.restoreSnapshot(bad));
     assert.ok(["invalid_snapshot", "unsupported_version"].includes(error?.code), error?.code);

@@ -33,7 +33,7 @@ test("Auto Sync plan, retry with a re-fetched directory, apply: every reason app
   assert.ok(plan.retry.emails.some((e) => e.includes("carl.ng")));
   const retried = engine.retryAutoSync("run-1", json("ringcentral-refetch.json"), T1);
   assert.equal(retried.pass, 2);
-  const outcome = engine.applyPlan("run-1", "auto_sync", T1);
+  const outcome = engine.applyPlan({ runId: "run-1", actor: admin, now: T1 });
   assert.ok(outcome.applied > 0);
 
   const expect = {
@@ -60,36 +60,36 @@ test("Auto Sync plan, retry with a re-fetched directory, apply: every reason app
   assert.equal(row(engine, "u-jo").attempts, 2, "retried once, then left unmapped");
   assert.equal(row(engine, "u-carl").method, "auto");
   // Applying the same plan again changes nothing.
-  const again = engine.applyPlan("run-1", "auto_sync", T1);
+  const again = engine.applyPlan({ runId: "run-1", actor: admin, now: T1 });
   assert.equal(again.applied, 0);
 });
 
 test("leftovers mapped by hand through name search; external_taken then reassign", () => {
   const engine = loaded();
   engine.planAutoSync(unit, T0, "run-1");
-  engine.applyPlan("run-1", "auto_sync", T0);
+  engine.applyPlan({ runId: "run-1", actor: admin, now: T0 });
   const hits = engine.searchExternal(unit, "alvarez jose", 5);
   assert.equal(hits[0].externalId, "401014");
-  engine.map(unit, admin, "u-jo", hits[0].externalId, T1);
+  engine.map({ unit, actor: admin, userId: "u-jo", externalId: hits[0].externalId, now: T1 });
   assert.equal(row(engine, "u-jo").method, "manual");
 
-  assert.throws(() => engine.map(unit, { id: "eve", permissions: [] }, "u-dana", "401004", T1),
+  assert.throws(() => engine.map({ unit, actor: { id: "eve", permissions: [] }, userId: "u-dana", externalId: "401004", now: T1 }),
     (e) => isUsersyncError(e) && e.code === "permission_denied");
-  assert.throws(() => engine.map(unit, admin, "u-dana", "401001", T1),
+  assert.throws(() => engine.map({ unit, actor: admin, userId: "u-dana", externalId: "401001", now: T1 }),
     (e) => isUsersyncError(e) && e.code === "external_taken");
-  const events = engine.map(unit, admin, "u-dana", "401001", T1, true);
+  const events = engine.map({ unit, actor: admin, userId: "u-dana", externalId: "401001", now: T1, reassign: true });
   assert.equal(events.length, 2, "the other user is unmapped in the same step");
   assert.equal(row(engine, "u-ann").reason, "manual_unmap");
   assert.equal(row(engine, "u-dana").externalId, "401001");
-  engine.exclude(unit, admin, "u-fay", T1);
+  engine.exclude({ unit, actor: admin, userId: "u-fay", now: T1 });
   assert.equal(row(engine, "u-fay").status, "excluded");
 });
 
 test("a snapshot restored into a fresh instance gives the same Status view", () => {
   const engine = loaded();
   engine.planAutoSync(unit, T0, "run-1");
-  engine.applyPlan("run-1", "auto_sync", T0);
-  engine.map(unit, admin, "u-jo", "401014", T1);
+  engine.applyPlan({ runId: "run-1", actor: admin, now: T0 });
+  engine.map({ unit, actor: admin, userId: "u-jo", externalId: "401014", now: T1 });
   const snap = engine.saveSnapshot();
   const restored = Engine.fromSnapshot(snap);
   const sources = parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson").records.filter((u) => u.tenantId === "acd-east");
@@ -98,7 +98,7 @@ test("a snapshot restored into a fresh instance gives the same Status view", () 
   assert.deepEqual(restored.status(unit), engine.status(unit));
   assert.deepEqual(restored.auditLog(), engine.auditLog());
   assert.throws(() => Engine.fromSnapshot(snap.slice(0, 100)), (e) => e.code === "invalid_snapshot");
-  assert.throws(() => Engine.fromSnapshot(snap.replace('"version":1', '"version":9')), (e) => e.code === "unsupported_version");
+  assert.throws(() => Engine.fromSnapshot(snap.replace('"version":2', '"version":9')), (e) => e.code === "unsupported_version");
   // A failed restore leaves the current state as it was.
   const before = engine.saveSnapshot();
   assert.throws(() => engine.restoreSnapshot("{}"));
@@ -111,33 +111,118 @@ test("the unmap guard refuses a run that would unmap too many, unless forced", (
   engine.loadSourceUsers(unit, users);
   engine.loadExternalUsers(unit, users.map((u, i) => ({ id: `x${i}`, email: u.email })));
   engine.planAutoSync(unit, T0, "r1");
-  engine.applyPlan("r1", "auto_sync", T0);
+  engine.applyPlan({ runId: "r1", actor: admin, now: T0 });
   engine.loadExternalUsers(unit, []);
   const plan = engine.planAutoSync(unit, T1, "r2");
   assert.equal(plan.guard.exceeded, true);
   const before = engine.saveSnapshot();
-  assert.throws(() => engine.applyPlan("r2", "auto_sync", T1), (e) => e.code === "unmap_threshold_exceeded");
+  assert.throws(() => engine.applyPlan({ runId: "r2", actor: admin, now: T1 }), (e) => e.code === "unmap_threshold_exceeded");
   assert.equal(engine.saveSnapshot(), before, "a refused run leaves the state exactly as it was");
-  engine.applyPlan("r2", "admin", T1, true);
+  engine.applyPlan({ runId: "r2", actor: admin, now: T1, force: true });
   assert.equal(engine.status(unit).filter((r) => r.reason === "external_gone").length, 8);
 });
 
-test("schedule: next runs across DST, due check, invalid settings named", () => {
+test("schedule: not set up until saved; next runs across DST, due check, invalid settings named", () => {
   const engine = new Engine();
-  engine.setSchedule(unit, { enabled: true, frequency: { kind: "daily", time: "02:30" }, timeZone: "America/New_York" });
+  assert.equal(engine.schedule(unit).schedule, undefined, "no schedule until an admin saves one");
+  assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T08:00:00Z"), false);
+  assert.deepEqual(engine.nextRuns(unit, "2026-03-07T12:00:00Z", 3), []);
+  const schedule = { enabled: true, frequency: { kind: "daily", time: "02:30" }, timeZone: "America/New_York" };
+  assert.throws(() => engine.setSchedule({ unit, schedule, actor: { id: "eve", permissions: [] }, now: "2026-03-07T12:00:00Z" }),
+    (e) => e.code === "permission_denied" && /UserMapping\.Map/.test(e.message));
+  engine.setSchedule({ unit, schedule, actor: admin, now: "2026-03-07T12:00:00Z" });
+  assert.deepEqual(engine.schedule(unit).savedBy, admin);
   const runs = engine.nextRuns(unit, "2026-03-07T12:00:00Z", 3);
   assert.deepEqual(runs, ["2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z"]);
-  assert.throws(() => engine.setSchedule(unit, { enabled: true, frequency: { kind: "everyMinutes", minutes: 2 }, timeZone: "UTC" }),
+  assert.throws(() => engine.setSchedule({ unit, actor: admin, now: T0, schedule: { enabled: true, frequency: { kind: "everyMinutes", minutes: 2 }, timeZone: "UTC" } }),
     (e) => e.code === "invalid_input" && /minutes/.test(e.field));
+  assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T07:00:00Z"), false, "not before the first slot after saving");
   assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T08:00:00Z"), true);
+  assert.equal(engine.clearSchedule({ unit, actor: admin }), true);
+  assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T08:00:00Z"), false);
+});
+
+test("permissions: applying, forcing and manual changes need an Actor holding UserMapping.Map", () => {
+  const engine = loaded();
+  engine.planAutoSync(unit, T0, "run-p");
+  const before = engine.saveSnapshot();
+  const viewer = { id: "viewer", permissions: ["Reports.View"] };
+  for (const call of [
+    () => engine.applyPlan({ runId: "run-p", actor: viewer, now: T0 }),
+    () => engine.applyPlan({ runId: "run-p", actor: viewer, now: T0, force: true }),
+    () => engine.unmap({ unit, actor: viewer, userId: "u-ann", now: T0 }),
+    () => engine.exclude({ unit, actor: viewer, userId: "u-ann", now: T0 }),
+    () => engine.include({ unit, actor: viewer, userId: "u-ann", now: T0 }),
+    () => engine.map({ unit, actor: viewer, userId: "u-ann", externalId: "401001", now: T0 }),
+  ]) {
+    assert.throws(call, (e) => isUsersyncError(e) && e.code === "permission_denied" && e.message.includes("UserMapping.Map"));
+  }
+  // The old positional form: a bare string actor is refused and says what is needed.
+  assert.throws(() => engine.applyPlan("run-p", "auto_sync", T0),
+    (e) => e.code === "permission_denied" && /Actor/.test(e.message));
+  assert.equal(engine.saveSnapshot(), before, "nothing changed");
+  // The positional form with an Actor still works (deprecated).
+  assert.ok(engine.applyPlan("run-p", admin, T0).applied > 0);
+  engine.unmap(unit, admin, "u-ann", T1);
+  assert.equal(row(engine, "u-ann").status, "unmapped");
+  assert.throws(() => engine.map({ unit, actor: admin, userId: "u-ann", externalId: "401001", now: T1, reasign: true }),
+    (e) => e.code === "invalid_input" && /reasign/.test(e.message), "a misspelt parameter is named");
+});
+
+test("platforms: Auto Sync only where the platform supports it; manual mapping everywhere", () => {
+  const teams = { businessUnitId: "bu-1", platform: "teams" };
+  assert.deepEqual(new Engine().platformSupport("ringcentral"),
+    { platform: "ringcentral", label: "RingCentral", autoSync: true, manual: true, declared: false });
+  const engine = new Engine();
+  assert.equal(engine.platformSupport("teams").autoSync, false);
+  engine.loadSourceUsers(teams, [{ id: "u1", email: "a@x.com", permissions: ["UserMapping.Map"] }]);
+  engine.loadExternalUsers(teams, [{ id: "t1", email: "a@x.com", displayName: "Ann Teams" }]);
+  assert.throws(() => engine.planAutoSync(teams, T0), (e) => e.code === "auto_sync_unsupported" && e.field === "platform");
+  assert.throws(() => engine.setSchedule({ unit: teams, actor: admin, now: T0, schedule: { enabled: true, frequency: { kind: "hourly" }, timeZone: "UTC" } }),
+    (e) => e.code === "auto_sync_unsupported");
+  assert.equal(engine.searchExternal(teams, "ann")[0].externalId, "t1", "name search works on every platform");
+  engine.map({ unit: teams, actor: admin, userId: "u1", externalId: "t1", now: T0 });
+  assert.equal(engine.status(teams)[0].status, "mapped");
+  const declared = new Engine({ platforms: [{ platform: "teams", autoSync: true, label: "Microsoft Teams" }] });
+  assert.deepEqual([declared.platformSupport("teams").autoSync, declared.platformSupport("teams").label], [true, "Microsoft Teams"]);
+});
+
+test("a scheduled run acts as the admin who saved the schedule, and is refused once they lost the permission", () => {
+  const engine = loaded();
+  engine.setSchedule({ unit, actor: admin, now: T0, schedule: { enabled: true, frequency: { kind: "everyMinutes", minutes: 5 }, timeZone: "UTC" } });
+  const at = "2026-11-23T10:06:00Z";
+  assert.equal(engine.isAutoSyncDue(unit, at), true);
+  engine.planAutoSync(unit, at, "sched-1");
+  assert.throws(() => engine.applyScheduledPlan({ runId: "sched-1", owner: { id: admin.id, permissions: [] }, now: at }),
+    (e) => e.code === "permission_denied" && e.message.includes(admin.id));
+  const refusal = engine.schedule(unit).lastRefusal;
+  assert.equal(refusal.actor, admin.id);
+  assert.equal(refusal.code, "permission_denied");
+  const out = engine.applyScheduledPlan({ runId: "sched-1", owner: admin, now: at });
+  assert.ok(out.applied > 0);
+  const last = engine.auditLog().at(-1);
+  assert.deepEqual([last.actor, last.scheduled], [admin.id, true]);
+  assert.equal(engine.schedule(unit).lastRefusal, undefined);
 });
 
 test("external_taken: the one match is already mapped (by hand) to someone else", () => {
   const engine = loaded();
-  engine.map(unit, admin, "u-carl", "401001", T0);
+  engine.map({ unit, actor: admin, userId: "u-carl", externalId: "401001", now: T0 });
   engine.planAutoSync(unit, T0, "run-taken");
-  engine.applyPlan("run-taken", "auto_sync", T0);
+  engine.applyPlan({ runId: "run-taken", actor: admin, now: T0 });
   assert.deepEqual([row(engine, "u-ann").status, row(engine, "u-ann").reason], ["unmapped", "external_taken"]);
   assert.equal(row(engine, "u-carl").method, "manual", "Auto Sync never touches a manual mapping");
   assert.equal(row(engine, "u-carl").externalId, "401001");
+});
+
+test("a snapshot of the previous version restores: an untouched default schedule is no longer set up", () => {
+  const engine = Engine.fromSnapshot(fixture("snapshot-v1.json").toString());
+  const auto = { businessUnitId: "bu-auto", platform: "ringcentral" };
+  assert.equal(engine.schedule(auto).schedule, undefined);
+  assert.equal(engine.schedule(auto).lastRun, "2026-11-20T10:00:00Z");
+  assert.equal(engine.isAutoSyncDue(auto, "2026-11-25T03:00:00Z"), false);
+  const custom = engine.schedule({ businessUnitId: "bu-custom", platform: "ringcentral" });
+  assert.equal(custom.schedule.frequency.kind, "weekly");
+  assert.equal(custom.savedBy, undefined, "saved before owners were recorded");
+  assert.equal(JSON.parse(engine.saveSnapshot()).version, 2);
 });

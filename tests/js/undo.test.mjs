@@ -8,6 +8,8 @@ import { Engine, isUsersyncError } from "../../pkg/node/usersync.mjs";
 
 const unit = { businessUnitId: "bu-1", platform: "ringcentral" };
 const admin = { id: "admin@example.com", permissions: ["UserMapping.Map"] };
+// The admin who starts the Auto Sync runs of these tests (named apart from the undoing admin).
+const runner = { id: "auto_sync", permissions: ["UserMapping.Map"] };
 const T = (m) => `2026-11-23T10:${String(m).padStart(2, "0")}:00Z`;
 const perms = ["UserMapping.Map"];
 const sources = [
@@ -31,7 +33,7 @@ function loaded(settings) {
 
 function run(engine, runId, at, force = false) {
   engine.planAutoSync(unit, T(at), runId);
-  return engine.applyPlan(runId, "auto_sync", T(at), force);
+  return engine.applyPlan({ runId, actor: runner, now: T(at), force });
 }
 
 /** Status, reason and account per user: what an undo must give back. */
@@ -55,7 +57,7 @@ test("undo an Auto Sync run: a dry run, then applied, audited, in the history; t
   assert.deepEqual(view(engine), afterRun, "planning changes nothing");
 
   const logLength = engine.auditLog().length;
-  const outcome = engine.applyPlan(undo.runId, admin.id, T(2));
+  const outcome = engine.applyPlan({ runId: undo.runId, actor: admin, now: T(2) });
   assert.equal(outcome.applied, 4);
   assert.deepEqual(view(engine), before);
   const events = engine.auditLog().slice(logLength);
@@ -92,14 +94,14 @@ test("undo an Auto Sync run: a dry run, then applied, audited, in the history; t
   assert.deepEqual(again.transitions, []);
   assert.equal(again.unchanged, 4);
   const log = engine.auditLog();
-  assert.equal(engine.applyPlan(again.runId, admin.id, T(3)).applied, 0);
+  assert.equal(engine.applyPlan({ runId: again.runId, actor: admin, now: T(3) }).applied, 0);
   assert.deepEqual(engine.auditLog(), log);
   assert.deepEqual(view(engine), before);
 
   // Undoing the undo gives the run's result back.
   const redo = engine.planUndoRun(undo.runId, T(4));
   assert.deepEqual(redo.reverts, { kind: "run", runId: undo.runId });
-  engine.applyPlan(redo.runId, admin.id, T(4));
+  engine.applyPlan({ runId: redo.runId, actor: admin, now: T(4) });
   assert.deepEqual(view(engine), afterRun);
 });
 
@@ -110,7 +112,7 @@ test("a later change that took the account refuses only that user's revert, nami
   run(engine, "r2", 1);
   assert.equal(engine.status(unit).filter((r) => r.reason === "external_gone").length, 3);
   engine.loadExternalUsers(unit, directory);
-  const [took] = engine.map(unit, admin, "u4", "x1", T(2));
+  const [took] = engine.map({ unit, actor: admin, userId: "u4", externalId: "x1", now: T(2) });
 
   const undo = engine.planUndoRun("r2", T(3));
   assert.deepEqual(undo.transitions.map((t) => t.userId), ["u2", "u3"]);
@@ -125,7 +127,7 @@ test("a later change that took the account refuses only that user's revert, nami
   assert.equal(c.later.at, T(2));
   assert.match(c.message, /u4/);
 
-  const outcome = engine.applyPlan(undo.runId, admin.id, T(4));
+  const outcome = engine.applyPlan({ runId: undo.runId, actor: admin, now: T(4) });
   assert.equal(outcome.applied, 2);
   assert.deepEqual(outcome.conflicts, undo.conflicts);
   const row = (id) => engine.status(unit).find((r) => r.userId === id);
@@ -138,14 +140,14 @@ test("a later change that took the account refuses only that user's revert, nami
 test("one manual change undone by its event id; run events and bad ids are refused with codes", () => {
   const engine = loaded();
   run(engine, "r1", 0);
-  const events = engine.map(unit, admin, "u4", "x1", T(1), true);
+  const events = engine.map({ unit, actor: admin, userId: "u4", externalId: "x1", now: T(1), reassign: true });
   assert.equal(events.length, 2);
   assert.equal(events[1].change, events[0].id, "a reassign is one change of two events");
 
   const undo = engine.planUndoEvent(events[1].id, T(2));
   assert.deepEqual(undo.reverts, { kind: "change", change: events[0].id });
   assert.deepEqual(undo.conflicts, []);
-  engine.applyPlan(undo.runId, admin.id, T(3));
+  engine.applyPlan({ runId: undo.runId, actor: admin, now: T(3) });
   const row = (id) => engine.status(unit).find((r) => r.userId === id);
   assert.deepEqual([row("u1").externalId, row("u1").method], ["x1", "auto"]);
   assert.equal(row("u4").status, "unmapped");

@@ -21,7 +21,7 @@ export function createAuditTab(app: App): Tab {
     empty: "No audit events",
     columns: [
       { key: "at", label: "Time", width: "160px", sortKey: (x) => x.e.at, render: (x, c) => { c.append(time(x.e.at)); } },
-      { key: "actor", label: "Actor", width: "1fr", sortKey: (x) => x.e.actor, render: (x, c) => { c.textContent = x.e.actor; } },
+      { key: "actor", label: "Actor", width: "1fr", sortKey: (x) => x.e.actor, render: (x, c) => { c.textContent = x.e.actor; if (x.e.scheduled) c.append(h("span", { class: "muted" }, " (scheduled run)")); } },
       { key: "user", label: "User", width: "110px", sortKey: (x) => x.e.userId, render: (x, c) => { c.textContent = x.e.userId; } },
       { key: "change", label: "Change", width: "170px", sortKey: (x) => `${x.e.from}>${x.e.to}`,
         render: (x, c) => { c.textContent = `${x.e.from} → ${x.e.to}`; } },

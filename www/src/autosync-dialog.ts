@@ -1,9 +1,15 @@
 // Auto Syncing: the schedule of the selected unit (enabled, frequency, time zone), with the
-// next run times previewed as they would be before saving.
+// next run times previewed as they would be before saving. Until an admin saves one the unit
+// has none and Auto Sync is not set up; the admin who saves it is the one scheduled runs act
+// as. "Remove schedule" makes it not set up again.
 
 import { Engine, type Frequency, type Schedule, type Weekday } from "usersync";
 import { append, h, modal, note, replace } from "./dom";
-import { errorText, now, type App } from "./state";
+import { errorText, now, USER_MAPPING_MAP, type App } from "./state";
+import { localTime } from "./words";
+
+/** What the form shows for a unit with no schedule yet (nothing is saved until Save). */
+const SUGGESTED: Schedule = { enabled: true, frequency: { kind: "daily", time: "02:00" }, timeZone: "UTC" };
 
 const DAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -17,7 +23,8 @@ function zones(): string[] {
 
 export function openScheduleDialog(app: App): void {
   const { body, close } = modal("Auto Syncing", "schedule-dialog");
-  const current = app.engine.schedule(app.unit).schedule;
+  const entry = app.engine.schedule(app.unit);
+  const current = entry.schedule ?? { ...SUGGESTED, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
   const f = current.frequency;
 
   const enabled = h("input", { type: "checkbox", "data-testid": "sched-enabled" });
@@ -49,16 +56,23 @@ export function openScheduleDialog(app: App): void {
   const preview = h("ol", { class: "next-runs", "data-testid": "sched-preview" });
   const message = h("div", { class: "messages" });
   const save = h("button", { class: "primary", "data-testid": "sched-save" }, "Save schedule");
+  const remove = h("button", { "data-testid": "sched-remove", hidden: entry.schedule === undefined }, "Remove schedule");
   const deny = app.denyReason;
   save.disabled = deny !== undefined;
-  if (deny) save.title = deny;
+  remove.disabled = deny !== undefined;
+  if (deny) save.title = remove.title = deny;
+  const state = entry.schedule === undefined
+    ? note("info", "Auto Sync is not set up: no schedule has been saved for this unit. Nothing runs until you save one.")
+    : note("info", entry.savedBy
+      ? `Saved by ${entry.savedBy.id}${entry.savedAt ? ` at ${localTime(entry.savedAt)}` : ""}: scheduled runs act as ${entry.savedBy.id}. Saving makes them act as you.`
+      : "Saved before owners were recorded: save it again so scheduled runs act as you.");
 
-  append(body,
+  append(body, h("div", { "data-testid": "sched-state" }, state),
     h("label", { class: "check" }, enabled, "Auto Sync runs on this schedule"),
     h("label", { class: "field" }, "Frequency", kind), rowMinutes, rowMinute, rowTime, rowDays,
     h("label", { class: "field" }, "Time zone (IANA)", zone), zoneList,
     h("h3", {}, "Next runs"), preview, message,
-    h("div", { class: "buttons" }, save, h("button", { onclick: close }, "Cancel")),
+    h("div", { class: "buttons" }, save, remove, h("button", { onclick: close }, "Cancel")),
     deny ? note("warn", `Saving is disabled: ${deny}.`) : "");
 
   const read = (): Schedule => {
@@ -72,6 +86,8 @@ export function openScheduleDialog(app: App): void {
 
   // A scratch engine previews a schedule without touching the real one.
   const scratch = new Engine();
+  const scratchUnit = { businessUnitId: "preview", platform: "ringcentral" };
+  const scratchActor = { id: "preview", permissions: [USER_MAPPING_MAP] };
   const update = () => {
     const k = kind.value;
     rowMinutes.hidden = k !== "everyMinutes";
@@ -80,10 +96,10 @@ export function openScheduleDialog(app: App): void {
     rowDays.hidden = k !== "weekly";
     const s = read();
     try {
-      scratch.setSchedule(app.unit, { ...s, enabled: true });
-      const runs = scratch.nextRuns(app.unit, now(), 5);
-      replace(preview, ...runs.map((r) => h("li", {}, `${new Date(r).toLocaleString()} `, h("span", { class: "muted" }, r))));
-      replace(message, s.enabled ? "" : note("info", "Disabled: these runs will not happen until it is enabled."));
+      scratch.setSchedule({ unit: scratchUnit, schedule: { ...s, enabled: true }, actor: scratchActor, now: "1970-01-01T00:00:00Z" });
+      const runs = scratch.nextRuns(scratchUnit, now(), 5);
+      replace(preview, ...runs.map((r) => h("li", { title: r }, localTime(r))));
+      replace(message, s.enabled ? "" : note("info", "Turned off: these runs will not happen until it is turned on."));
       save.disabled = deny !== undefined;
     } catch (e) {
       replace(preview);
@@ -95,7 +111,17 @@ export function openScheduleDialog(app: App): void {
   body.addEventListener("change", update);
   save.addEventListener("click", () => {
     try {
-      app.engine.setSchedule(app.unit, read());
+      app.engine.setSchedule({ unit: app.unit, schedule: read(), actor: app.actor, now: now() });
+    } catch (e) {
+      replace(message, note("error", errorText(e)));
+      return;
+    }
+    app.changed();
+    close();
+  });
+  remove.addEventListener("click", () => {
+    try {
+      app.engine.clearSchedule({ unit: app.unit, actor: app.actor });
     } catch (e) {
       replace(message, note("error", errorText(e)));
       return;

@@ -2,12 +2,13 @@
 // and the transitions), retry with the re-fetched emails, then Apply. A refusal by the
 // unmap guard is shown with a Force option.
 
-import { isUsersyncError, type Plan, type ReasonCounts, type Transition } from "usersync";
+import { isUsersyncError, type MappingStatus, type Plan, type Reason, type ReasonCounts, type Transition } from "usersync";
 import { planAutoSyncWithRetry } from "./autosync-pipeline";
 import { fraction } from "./directory";
 import { append, h, modal, note, replace } from "./dom";
 import { errorText, now, type App } from "./state";
 import { VirtualTable } from "./table";
+import { reasonWords, statusWords } from "./words";
 
 export function openAutoSyncRun(app: App): void {
   const { dialog, body, close } = modal("Run Auto Sync", "autosync-dialog");
@@ -54,10 +55,10 @@ export function openAutoSyncRun(app: App): void {
       columns: [
         { key: "user", label: "User", width: "1.4fr", sortKey: (t) => names.get(t.userId) ?? t.userId,
           render: (t, c) => { c.textContent = names.get(t.userId) || t.userId; c.title = t.userId; } },
-        { key: "from", label: "From", width: "100px", sortKey: (t) => t.from.status, render: (t, c) => { c.textContent = t.from.status; } },
+        { key: "from", label: "From", width: "100px", sortKey: (t) => t.from.status, render: (t, c) => { c.textContent = statusWords(t.from.status); c.title = t.from.status; } },
         { key: "to", label: "To", width: "104px", sortKey: (t) => t.to.status,
-          render: (t, c) => { c.append(h("span", { class: `badge badge-${t.to.status}` }, t.to.status)); } },
-        { key: "reason", label: "Reason", width: "1fr", sortKey: (t) => t.reason ?? "", render: (t, c) => { c.textContent = t.reason ?? ""; } },
+          render: (t, c) => { c.append(h("span", { class: `badge badge-${t.to.status}`, title: t.to.status }, statusWords(t.to.status))); } },
+        { key: "reason", label: "Reason", width: "1fr", sortKey: (t) => t.reason ?? "", render: (t, c) => { c.textContent = t.reason ? reasonWords(t.reason, app.unit.platform) : ""; if (t.reason) c.title = t.reason; } },
         { key: "external", label: "External id", width: "130px", sortKey: (t) => t.to.externalId ?? "",
           render: (t, c) => { c.textContent = t.to.externalId ?? ""; } },
       ],
@@ -69,9 +70,9 @@ export function openAutoSyncRun(app: App): void {
       h("h3", {}, `Dry run ${plan.runId}`),
       h("div", { class: "counts", "data-testid": "plan-counts" },
         h("table", {}, h("caption", {}, "After applying"),
-          ...Object.entries(plan.counts.byStatus).map(([k, n]) => h("tr", {}, h("th", {}, k), h("td", {}, String(n))))),
+          ...Object.entries(plan.counts.byStatus).map(([k, n]) => h("tr", { "data-status": k }, h("th", { title: k }, statusWords(k as MappingStatus)), h("td", {}, String(n))))),
         h("table", { "data-testid": "plan-reasons" }, h("caption", {}, "Per reason"),
-          ...reasons.map(([k, n]) => h("tr", {}, h("th", {}, k), h("td", {}, String(n)))))),
+          ...reasons.map(([k, n]) => h("tr", { "data-reason": k }, h("th", { title: k }, reasonWords(k as Reason, app.unit.platform)), h("td", {}, String(n)))))),
       h("p", { "data-testid": "plan-summary" }, `${plan.transitions.length} transitions, ${plan.unchanged} users unchanged; ` +
         `retried ${plan.retry.userIds.length} users. Guard: ${g.unmaps} unmaps of ${g.mappedBefore} mapped (threshold ${g.threshold}).`),
       plan.warnings.length ? note("warn", `${plan.warnings.length} warnings, e.g. ${plan.warnings[0]?.message ?? ""}`) : "",
@@ -87,7 +88,7 @@ export function openAutoSyncRun(app: App): void {
 
   const doApply = (plan: Plan, force: boolean) => {
     try {
-      const out = app.engine.applyPlan(plan.runId, app.actor.id, now(), force);
+      const out = app.engine.applyPlan({ runId: plan.runId, actor: app.actor, now: now(), force });
       app.changed();
       replace(message, note("ok", `Applied ${out.applied} transitions` +
         (out.alreadyApplied ? `, ${out.alreadyApplied} already in place` : "") +

@@ -1,6 +1,8 @@
 // DOM building without HTML strings: every piece of data goes in as text, so a name like
 // `<img src=x onerror=alert(1)>` is shown as those characters and never parsed.
 
+import { localTime } from "./words";
+
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
@@ -62,7 +64,7 @@ export function time(iso: string | undefined): HTMLElement | string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return h("time", { datetime: iso, title: iso }, d.toLocaleString());
+  return h("time", { datetime: iso, title: iso }, localTime(iso));
 }
 
 /** Lets the browser paint (progress bars, "working…") before a long synchronous step. */

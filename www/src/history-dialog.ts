@@ -4,11 +4,12 @@
 import type { HistoryEntry, StatusRow } from "usersync";
 import { append, h, modal, note, time } from "./dom";
 import { errorText, now, type App } from "./state";
+import { shownEmail, statusWords } from "./words";
 import { openUndoDialog } from "./undo-dialog";
 
 export function openHistoryDialog(app: App, row: StatusRow): void {
   const { body, close } = modal(`History of ${row.name ?? row.userId}`, "history-dialog");
-  append(body, h("p", { class: "muted" }, `CXone user ${row.userId}`, row.email ? ` · ${row.email}` : ""));
+  append(body, h("p", { class: "muted" }, `CXone user ${row.userId}`, row.email ? ` · ${shownEmail(row.email)}` : ""));
   let entries: HistoryEntry[];
   try {
     entries = app.engine.userHistory(app.unit, row.userId);
@@ -33,11 +34,13 @@ export function openHistoryDialog(app: App, row: StatusRow): void {
     h("thead", {}, h("tr", {}, ...["Time", "Actor", "Run / change", "Change", "Reason", "Cause", ""].map((t) => h("th", {}, t)))),
     h("tbody", {}, ...entries.map((e) => h("tr", { "data-event-id": String(e.eventId), "data-cause": e.cause },
       h("td", {}, time(e.at)),
-      h("td", {}, e.actor),
+      h("td", {}, e.actor, e.scheduled ? h("div", { class: "muted" }, "scheduled run") : ""),
       h("td", {}, by(e), e.reverts ? h("div", { class: "muted" },
         e.reverts.kind === "run" ? `reverts ${e.reverts.runId}` : `reverts change #${e.reverts.change}`) : ""),
-      h("td", { class: "col-change" }, `${e.from} → ${e.to}`, e.externalId ? h("div", { class: "muted" }, e.externalId) : ""),
+      h("td", { class: "col-change", title: `${e.from} → ${e.to}` }, `${statusWords(e.from)} → ${statusWords(e.to)}`, e.externalId ? h("div", { class: "muted" }, e.externalId) : ""),
       h("td", {}, e.reason ?? ""),
-      h("td", {}, e.cause),
+      h("td", { title: e.cause }, CAUSE[e.cause]),
       h("td", {}, undo(e)))))));
 }
+
+const CAUSE: Record<HistoryEntry["cause"], string> = { auto_sync: "Auto Sync", manual: "By hand", undo: "Undo" };

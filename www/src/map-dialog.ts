@@ -1,18 +1,20 @@
-// Map User: search the external directory by name as it is written there (ranked by the
-// engine), map the chosen account, and offer to reassign when another user holds it.
+// Map User, after the user's details: search the external directory by name as it is written
+// there (ranked by the engine), map the chosen account, and offer to reassign when another
+// user holds it.
 
 import { isUsersyncError, type SearchHit, type StatusRow } from "usersync";
 import { append, h, modal, note, replace } from "./dom";
 import { errorText, now, type App } from "./state";
+import { shownEmail } from "./words";
 
 export function openMapDialog(app: App, row: StatusRow, holders: Map<string, StatusRow>): void {
   const { body, close } = modal(`Map ${row.name ?? row.userId}`, "map-dialog");
-  const who = h("p", { class: "muted" }, `CXone user ${row.userId}`, row.email ? ` · ${row.email}` : "");
+  const who = h("p", { class: "muted" }, `CXone user ${row.userId}`, row.email ? ` · ${shownEmail(row.email)}` : "");
   const input = h("input", { type: "search", "data-testid": "map-search", placeholder: "Name as the external directory has it", "aria-label": "Search the external directory" });
   input.value = row.name ?? "";
   const results = h("ol", { class: "hits", "data-testid": "map-results" });
   const message = h("div", { class: "messages" });
-  append(body, who, h("label", { class: "field" }, "Search RingCentral by name", input), results, message);
+  append(body, who, h("label", { class: "field" }, `Search ${app.support.label} by name`, input), results, message);
 
   const search = () => {
     replace(message);
@@ -43,7 +45,7 @@ export function openMapDialog(app: App, row: StatusRow, holders: Map<string, Sta
 
   const doMap = (hit: SearchHit, reassign: boolean) => {
     try {
-      app.engine.map(app.unit, app.actor, row.userId, hit.externalId, now(), reassign);
+      app.engine.map({ unit: app.unit, actor: app.actor, userId: row.userId, externalId: hit.externalId, now: now(), reassign });
     } catch (e) {
       if (isUsersyncError(e) && e.code === "external_taken" && !reassign) {
         replace(message, note("warn", errorText(e)),

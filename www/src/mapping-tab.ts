@@ -1,5 +1,6 @@
 // USER MAPPING: the Status view of the selected unit as a virtualised table, with filters,
-// text search, sorting, row actions (Map, Unmap, Exclude / Include), Auto Sync and CSV.
+// text search, sorting, a row menu (Map User through the user's details, Unmap, Exclude /
+// Include, History), Auto Sync where the platform supports it, and CSV.
 
 import { isUsersyncError, type MappingStatus, type Reason, type StatusRow } from "usersync";
 import { download, toCsv } from "./csv";
@@ -8,8 +9,10 @@ import { errorText, now, type App } from "./state";
 import type { Tab } from "./tab";
 import { VirtualTable } from "./table";
 import { openHistoryDialog } from "./history-dialog";
-import { openMapDialog } from "./map-dialog";
+import { openUserDialog } from "./user-dialog";
+import { rowMenuButton } from "./row-menu";
 import type { Scheduler } from "./scheduler";
+import { manualOnly, reasonWords, scheduleSummary as summaryWords, shownEmail, statusWords } from "./words";
 
 const STATUSES: MappingStatus[] = ["mapped", "unmapped", "skipped", "excluded"];
 export const REASONS: Reason[] = ["no_match", "multiple_matches", "duplicate_source_email", "external_taken",
@@ -44,20 +47,21 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
     }
   };
 
+  const change = (what: "unmap" | "exclude" | "include", r: StatusRow) => act(() => {
+    const params = { unit: app.unit, actor: app.actor, userId: r.userId, now: now() };
+    if (what === "unmap") app.engine.unmap(params);
+    else if (what === "exclude") app.engine.exclude(params);
+    else app.engine.include(params);
+  });
+
   const actions = (row: Row, cell: HTMLElement) => {
-    const deny = app.denyReason;
-    const r = row.r;
-    const btn = (label: string, testId: string, f: () => void) =>
-      h("button", { class: "small", "data-action": testId, disabled: deny !== undefined, title: deny ?? label, onclick: f }, label);
-    const u = () => app.unit;
-    cell.append(
-      r.status !== "excluded" ? btn(r.status === "mapped" ? "Remap…" : "Map User…", "map", () => openMapDialog(app, r, holders)) : "",
-      r.status === "mapped" ? btn("Unmap", "unmap", () => act(() => app.engine.unmap(u(), app.actor, r.userId, now()))) : "",
-      r.status === "excluded"
-        ? btn("Include", "include", () => act(() => app.engine.include(u(), app.actor, r.userId, now())))
-        : btn("Exclude", "exclude", () => act(() => app.engine.exclude(u(), app.actor, r.userId, now()))),
-      h("button", { class: "small", "data-action": "history", title: "This user's changes", onclick: () => openHistoryDialog(app, r) }, "History"),
-    );
+    cell.append(rowMenuButton(app, row.r, {
+      details: (r) => openUserDialog(app, r, holders),
+      unmap: (r) => change("unmap", r),
+      exclude: (r) => change("exclude", r),
+      include: (r) => change("include", r),
+      history: (r) => openHistoryDialog(app, r),
+    }));
   };
 
   const table = new VirtualTable<Row>({
@@ -68,9 +72,9 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
       { key: "name", label: "Name", width: "minmax(140px,1.3fr)", sortKey: (x) => (x.r.name ?? "").toLowerCase(),
         render: (x, c) => { c.textContent = x.r.name ?? "(not in CXone list)"; c.title = `${x.r.name ?? ""} (${x.r.userId})`; } },
       { key: "email", label: "Email", width: "minmax(160px,1.6fr)", sortKey: (x) => (x.r.email ?? "").toLowerCase(),
-        render: (x, c) => { c.textContent = x.r.email ?? "—"; } },
+        render: (x, c) => { c.textContent = shownEmail(x.r.email); if (x.r.email) c.title = x.r.email; } },
       { key: "status", label: "Status", width: "104px", sortKey: (x) => x.r.status,
-        render: (x, c) => { c.append(h("span", { class: `badge badge-${x.r.status}` }, x.r.status)); } },
+        render: (x, c) => { c.append(h("span", { class: `badge badge-${x.r.status}`, title: x.r.status, "data-status": x.r.status }, statusWords(x.r.status))); } },
       { key: "reason", label: "Reason", width: "minmax(160px,2fr)", sortKey: (x) => x.r.reasonText ?? "",
         render: (x, c) => { c.textContent = x.r.reasonText ?? ""; if (x.r.reason) c.title = x.r.reason; } },
       { key: "method", label: "Method", width: "78px", sortKey: (x) => x.r.method ?? "",
@@ -79,7 +83,7 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
         render: (x, c) => { if (x.r.externalId) { c.textContent = x.r.externalName ?? x.r.externalId; c.title = x.r.externalId; } } },
       { key: "updated", label: "Last change", width: "150px", sortKey: (x) => x.r.updatedAt ?? "",
         render: (x, c) => { c.append(time(x.r.updatedAt)); } },
-      { key: "actions", label: "Actions", width: "310px", render: actions },
+      { key: "actions", label: "", width: "56px", render: actions },
     ],
   });
 
@@ -88,11 +92,14 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
   const search = h("input", { type: "search", "data-testid": "filter-text", placeholder: "Search name, email, id, account", "aria-label": "Search" });
   const count = h("span", { class: "muted", "data-testid": "row-count" });
   const schedule = h("span", { class: "muted", "data-testid": "schedule-summary" });
+  const platformNote = h("div", { "data-testid": "platform-note" });
   const runBtn = h("button", { class: "primary", "data-testid": "run-autosync", onclick: () => hooks.runAutoSync() }, "Run Auto Sync");
   const schedBtn = h("button", { "data-testid": "open-schedule", onclick: () => hooks.editSchedule() }, "Auto Syncing…");
   const csvBtn = h("button", { "data-testid": "export-csv", onclick: () => exportCsv() }, "Export CSV");
   const autorun = h("input", { type: "checkbox", "data-testid": "autosync-autorun" });
   autorun.addEventListener("change", () => { app.autorun = autorun.checked; hooks.scheduler.enabled = autorun.checked; });
+  const autorunLabel = h("label", { title: "Auto Sync runs on its schedule only while a page is open: this page has no server" },
+    autorun, " Run on schedule while this page is open");
   const scheduled = h("div", { class: "messages", "data-testid": "autosync-scheduled" });
   const showScheduled = () => {
     autorun.checked = hooks.scheduler.enabled;
@@ -110,10 +117,10 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
     count.textContent = `${rows.length.toLocaleString()} of ${all.length.toLocaleString()} users`;
   };
 
-  const fillSelect = (sel: HTMLSelectElement, values: string[], counts: Map<string, number>, allLabel: string) => {
+  const fillSelect = <T extends string>(sel: HTMLSelectElement, values: T[], counts: Map<string, number>, allLabel: string, words: (v: T) => string = String) => {
     const cur = sel.value;
-    replace(sel, h("option", { value: "" }, allLabel), ...values.map((v) => h("option", { value: v }, `${v} (${counts.get(v) ?? 0})`)));
-    sel.value = values.includes(cur) ? cur : "";
+    replace(sel, h("option", { value: "" }, allLabel), ...values.map((v) => h("option", { value: v }, `${words(v)} (${counts.get(v) ?? 0})`)));
+    sel.value = (values as string[]).includes(cur) ? cur : "";
   };
 
   const exportCsv = () => {
@@ -130,9 +137,8 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
   search.addEventListener("input", () => { clearTimeout(timer); timer = window.setTimeout(applyFilter, 150); });
 
   const element = h("section", { class: "tab", "data-testid": "tab-mapping" },
-    h("div", { class: "toolbar" }, runBtn, schedBtn, schedule, h("span", { class: "grow" }),
-      h("label", { title: "Auto Sync runs on its schedule only while a page is open: this page has no server" },
-        autorun, " Run on schedule while this page is open"), csvBtn),
+    h("div", { class: "toolbar" }, runBtn, schedBtn, schedule, h("span", { class: "grow" }), autorunLabel, csvBtn),
+    platformNote,
     scheduled,
     permission,
     h("div", { class: "toolbar" }, statusSel, reasonSel, search, count),
@@ -158,12 +164,16 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
       byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
       if (r.reason) byReason.set(r.reason, (byReason.get(r.reason) ?? 0) + 1);
     }
-    fillSelect(statusSel, STATUSES, byStatus, "All statuses");
-    fillSelect(reasonSel, REASONS, byReason, "All reasons");
+    fillSelect(statusSel, STATUSES, byStatus, "All statuses", statusWords);
+    fillSelect(reasonSel, REASONS, byReason, "All reasons", (r) => reasonWords(r, app.unit.platform));
     const deny = app.denyReason;
     replace(permission, deny ? note("warn", `Actions are disabled: ${deny}.`) : "");
     runBtn.disabled = deny !== undefined;
     runBtn.title = deny ?? "Fetch both directories, plan, retry, then apply";
+    const support = app.support;
+    // A manual-only platform has no Auto Sync: the controls go, and the page says why.
+    runBtn.hidden = schedBtn.hidden = autorunLabel.hidden = !support.autoSync;
+    replace(platformNote, support.autoSync ? "" : note("info", manualOnly(support)));
     replace(schedule, scheduleSummary(app));
     showScheduled();
     applyFilter();
@@ -174,15 +184,9 @@ export function createMappingTab(app: App, hooks: MappingHooks): Tab {
 
 function scheduleSummary(app: App): string {
   try {
-    const s = app.engine.schedule(app.unit);
-    const f = s.schedule.frequency;
-    const what = f.kind === "everyMinutes" ? `every ${f.minutes} min`
-      : f.kind === "hourly" ? `hourly at :${String(f.minute ?? 0).padStart(2, "0")}`
-      : f.kind === "daily" ? `daily at ${f.time}` : `weekly ${f.days.join(", ")} at ${f.time}`;
-    const next = s.schedule.enabled ? app.engine.nextRuns(app.unit, now(), 1)[0] : undefined;
-    const last = s.lastRun ? ` · last run ${new Date(s.lastRun).toLocaleString()}` : "";
-    return `Auto Sync ${s.schedule.enabled ? "on" : "off"}: ${what} (${s.schedule.timeZone})` +
-      (next ? ` · next ${new Date(next).toLocaleString()}` : "") + last;
+    const entry = app.engine.schedule(app.unit);
+    const next = entry.schedule?.enabled ? app.engine.nextRuns(app.unit, now(), 1)[0] : undefined;
+    return summaryWords(entry, next, app.support);
   } catch (e) {
     return `Auto Sync schedule: ${errorText(e)}`;
   }

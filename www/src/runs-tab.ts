@@ -2,9 +2,10 @@
 // transition and reason, the guard, forced, and whether it can still be undone. Undo opens
 // the undo plan as a dry run (undo-dialog.ts).
 
-import { isUsersyncError, type ReasonCounts, type RunSummary } from "usersync";
+import { isUsersyncError, type Reason, type ReasonCounts, type RunSummary } from "usersync";
 import { h, note, replace, time } from "./dom";
 import { errorText, now, type App } from "./state";
+import { reasonWords, statusWords } from "./words";
 import type { Tab } from "./tab";
 import { openUndoDialog } from "./undo-dialog";
 
@@ -29,13 +30,15 @@ export function createRunsTab(app: App): Tab {
     const reverts = r.reverts ? (r.reverts.kind === "run" ? `reverts ${r.reverts.runId}` : `reverts change #${r.reverts.change}`) : "";
     return h("tr", { "data-run-id": r.runId },
       h("td", {}, h("div", { class: "run-id" }, r.runId), reverts ? h("div", { class: "muted" }, reverts) : "",
-        r.conflicts ? h("div", { class: "muted" }, `${r.conflicts} reverts refused`) : ""),
+        r.conflicts ? h("div", { class: "muted" }, `${r.conflicts} reverts refused`) : "",
+        r.scheduled ? h("div", { class: "muted", "data-testid": "run-scheduled" }, "scheduled run, as the admin who saved the schedule") : ""),
       h("td", { class: "col-actor" }, r.actor),
       h("td", {}, time(r.appliedAt), h("div", { class: "muted" }, "planned ", time(r.plannedAt), r.pass === 2 ? " · with retry" : "")),
       h("td", { class: "col-transitions" },
         h("div", {}, `${r.applied} applied` + (r.alreadyApplied ? `, ${r.alreadyApplied} already` : "") + (r.stale ? `, ${r.stale} stale` : "")),
-        ...r.byTransition.map((t) => h("div", { class: "muted" }, `${t.from} → ${t.to}${t.reason ? ` (${t.reason})` : ""}: ${t.count}`))),
-      h("td", { class: "col-reasons" }, ...reasons.map(([k, n]) => h("div", {}, `${k}: ${n}`))),
+        ...r.byTransition.map((t) => h("div", { class: "muted", "data-transition": `${t.from}>${t.to}${t.reason ? `:${t.reason}` : ""}`, title: `${t.from} → ${t.to}${t.reason ? ` (${t.reason})` : ""}` },
+          `${statusWords(t.from)} → ${statusWords(t.to)}${t.reason ? ` (${reasonWords(t.reason, r.unit.platform)})` : ""}: ${t.count}`))),
+      h("td", { class: "col-reasons" }, ...reasons.map(([k, n]) => h("div", { "data-reason": k, title: k }, `${reasonWords(k as Reason, r.unit.platform)}: ${n}`))),
       h("td", { class: "col-guard" }, `${g.unmaps} unmaps of ${g.mappedBefore} (threshold ${g.threshold})`,
         g.exceeded ? h("div", { class: "badge badge-warn" }, "exceeded") : "",
         r.forced ? h("div", { class: "badge badge-warn", "data-testid": "run-forced" }, "forced") : ""),

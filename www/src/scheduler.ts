@@ -3,13 +3,16 @@
 // and applies, as the product's Auto Sync does, with nobody confirming. It never forces: a run
 // the unmap guard refuses is discarded and left for an admin (Run Auto Sync, then Force), and a
 // unit whose run failed or was refused waits for its next scheduled time before trying again.
-// Scheduled runs are the system's, not the acting user's: they are recorded as SCHEDULE_ACTOR.
+// A unit nobody saved a schedule for never runs. A scheduled run acts as the admin who saved
+// the schedule: the engine confirms that admin still holds UserMapping.Map (from the CXone
+// users just fetched, and from the session when that admin is the one signed in) and records
+// the run as theirs; if they lost it, the run is refused and the refusal shown.
 
-import { isUsersyncError } from "usersync";
+import { isUsersyncError, type Actor } from "usersync";
 import { planAutoSyncWithRetry } from "./autosync-pipeline";
 import { errorText, now, unitOf, type App, type BusinessUnit } from "./state";
+import { localTime, scheduleWords, scheduledRunWords } from "./words";
 
-export const SCHEDULE_ACTOR = "auto-sync (schedule)";
 const CHECK_EVERY_MS = 30_000;
 
 export interface ScheduledReport {
@@ -71,43 +74,62 @@ export class Scheduler {
 
   private async checkUnit(bu: BusinessUnit): Promise<void> {
     const unit = unitOf(bu);
+    const engine = this.app.engine;
     const say = (kind: ScheduledReport["kind"], text: string) =>
-      this.report({ businessUnitId: bu.businessUnitId, kind, text: `Scheduled Auto Sync of ${bu.name}${text}` });
+      this.report({ businessUnitId: bu.businessUnitId, kind, text });
     const at = now();
     if (Date.parse(at) < (this.heldUntil.get(bu.businessUnitId) ?? -Infinity)) return;
-    if (!this.app.engine.isAutoSyncDue(unit, at)) {
-      say("info", `: next run ${this.nextText(bu, at)}.`);
+    const entry = engine.schedule(unit);
+    const support = engine.platformSupport(unit.platform);
+    if (!support.autoSync) return;
+    if (!entry.schedule) {
+      say("info", scheduledRunWords(bu.name, "not-set-up", ": no admin has saved a schedule (Auto Syncing…)"));
       return;
     }
-    say("info", " is running…");
+    if (!engine.isAutoSyncDue(unit, at)) {
+      say("info", entry.schedule.enabled
+        ? scheduledRunWords(bu.name, "not-due", `next run at ${this.nextText(bu, at)} (${scheduleWords(entry.schedule)})`)
+        : scheduledRunWords(bu.name, "off"));
+      return;
+    }
+    say("info", `Scheduled Auto Sync of ${bu.name} is running…`);
     let runId: string | undefined;
     try {
       const { plan } = await planAutoSyncWithRetry(this.app, bu);
       runId = plan.runId;
-      const out = this.app.engine.applyPlan(plan.runId, SCHEDULE_ACTOR, now(), false);
+      // The signed-in admin vouches for their own current permissions only.
+      const session: Actor = this.app.actor;
+      const owner = entry.savedBy === undefined || entry.savedBy.id === session.id ? session : undefined;
+      const out = engine.applyScheduledPlan({ runId: plan.runId, now: now(), ...(owner ? { owner } : {}) });
+      const by = engine.runSummary(plan.runId).actor;
       this.app.changed();
-      say("ok", ` (${plan.runId}) applied ${out.applied} transitions; next run ${this.nextText(bu, now())}.`);
+      say("ok", scheduledRunWords(bu.name, "ran", `as ${by}: ${out.applied} changes applied; next run at ${this.nextText(bu, now())}`));
     } catch (e) {
-      if (runId !== undefined) this.app.engine.discardPlan(runId);
-      const refused = isUsersyncError(e) && e.code === "unmap_threshold_exceeded";
+      if (runId !== undefined) engine.discardPlan(runId);
+      const guard = isUsersyncError(e) && e.code === "unmap_threshold_exceeded";
+      const denied = isUsersyncError(e) && e.code === "permission_denied";
+      if (denied) this.app.changed();
       // Held until the next scheduled time: the engine stays "due" until a run is applied.
       const next = this.next(bu, at);
       this.heldUntil.set(bu.businessUnitId, next === undefined ? Infinity : Date.parse(next));
-      say(refused ? "warn" : "error", (refused
-        ? ` was refused by the guard and not applied (review it with Run Auto Sync, where it can be forced): ${errorText(e)}`
-        : ` failed: ${errorText(e)}`) + `. Next try ${this.nextText(bu, at)}.`);
+      const again = ` Next try at ${this.nextText(bu, at)}.`;
+      say(guard || denied ? "warn" : "error", guard
+        ? `The scheduled Auto Sync of ${bu.name} would unmap more users than the safety limit allows and was not applied; review it with Run Auto Sync, where it can be forced. ${errorText(e)}${again}`
+        : denied ? scheduledRunWords(bu.name, "refused", `${errorText(e)}${again}`)
+        : `The scheduled Auto Sync of ${bu.name} failed: ${errorText(e)}${again}`);
     }
   }
 
-  /** The unit's next scheduled run after `from`; undefined when its schedule is disabled. */
+  /** The unit's next scheduled run after `from`; undefined when none is set up or enabled. */
   private next(bu: BusinessUnit, from: string): string | undefined {
     const unit = unitOf(bu);
-    if (!this.app.engine.schedule(unit).schedule.enabled) return undefined;
+    if (!this.app.engine.schedule(unit).schedule?.enabled) return undefined;
     return this.app.engine.nextRuns(unit, from, 1)[0];
   }
 
   private nextText(bu: BusinessUnit, from: string): string {
-    return this.next(bu, from) ?? "never (the schedule is disabled)";
+    const next = this.next(bu, from);
+    return next ? localTime(next) : "never (the schedule is turned off)";
   }
 
   private report(r: ScheduledReport): void {

@@ -2,7 +2,8 @@
 // change), the configured business units, who is acting, and the directories loaded per
 // unit. Tabs listen for changes and re-read what they show from the engine.
 
-import { Engine, isUsersyncError, type Actor, type Delta, type ExternalUser, type SourceUser, type UnitRef } from "usersync";
+import { Engine, type Actor, type Delta, type ExternalUser, type PlatformSupport, type SourceUser, type UnitRef } from "usersync";
+import { errorWords } from "./words";
 import { loadPrefs, loadText, savePrefs, saveText, type UiPrefs } from "./persist";
 
 /** One business unit the page administers, and where its directories are read. */
@@ -45,11 +46,9 @@ export const unitOf = (bu: BusinessUnit): UnitRef => ({ businessUnitId: bu.busin
 /** Every engine call takes the time as RFC 3339. */
 export const now = (): string => new Date().toISOString();
 
-/** A thrown value in words: `code: message` for usersync errors. */
+/** A thrown value as a sentence for people (the code is for tooltips: `codeOf` in words). */
 export function errorText(e: unknown): string {
-  if (isUsersyncError(e)) return `${e.code}: ${e.message}`;
-  if (e instanceof Error) return e.message;
-  return String(e);
+  return errorWords(e);
 }
 
 export class App {
@@ -121,6 +120,11 @@ export class App {
     return this.actor.permissions?.includes(USER_MAPPING_MAP)
       ? undefined
       : `${this.actor.id} lacks the ${USER_MAPPING_MAP} permission`;
+  }
+
+  /** What the selected unit's platform supports (Auto Sync or manual mapping only). */
+  get support(): PlatformSupport {
+    return this.engine.platformSupport(this.unit.platform);
   }
 
   get autorun(): boolean {

@@ -61,13 +61,13 @@ export function openUndoDialog(app: App, what: string, make: () => Plan): void {
       `Guard: ${g.unmaps} unmaps of ${g.mappedBefore} mapped (threshold ${g.threshold}).`),
     g.exceeded ? note("warn", "This undo would unmap more users than the guard allows: applying it will be refused unless forced.") : "",
     table.element,
-    conflicts.length ? h("h3", {}, "Refused (undo_conflict)") : "",
+    conflicts.length ? h("h3", { title: "undo_conflict" }, "Cannot be undone (changed again since)") : "",
     conflicts.length ? h("ul", { class: "conflicts", "data-testid": "undo-conflicts" },
-      ...conflicts.map((c) => h("li", { "data-user-id": c.userId }, h("strong", {}, who(c.userId)), ` (${c.code}): ${c.message}`))) : "");
+      ...conflicts.map((c) => h("li", { "data-user-id": c.userId, "data-code": c.code, title: c.code }, h("strong", {}, who(c.userId)), `: ${c.message}`))) : "");
 
   const doApply = (force: boolean) => {
     try {
-      const out = app.engine.applyPlan(plan.runId, app.actor.id, now(), force);
+      const out = app.engine.applyPlan({ runId: plan.runId, actor: app.actor, now: now(), force });
       applied = true;
       app.changed();
       replace(message, note("ok", `Reverted ${out.applied} users` +

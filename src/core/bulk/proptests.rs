@@ -295,7 +295,13 @@ fn check(c: Case) -> std::result::Result<(), TestCaseError> {
     st.plan_auto_sync(&unit, "r".into(), now).unwrap();
     st.retry_auto_sync("r", fi.as_ref().map(|f| f.records.clone()), now)
         .unwrap();
-    st.apply_plan("r", "auto", true, now).unwrap();
+    st.apply_plan(
+        "r",
+        &crate::core::mapping::Actor::with_map("auto"),
+        true,
+        now,
+    )
+    .unwrap();
     let want: Vec<Value> = st
         .status_rows(&unit)
         .unwrap()

@@ -29,8 +29,12 @@ pub struct AuditEvent {
     /// event (a `map` with `reassign` makes two events, one change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<u64>,
-    /// Who applied it (the admin's id, or whatever the caller names Auto Sync as).
+    /// Who applied it: the admin's id (for a scheduled run, the admin who saved the
+    /// schedule).
     pub actor: String,
+    /// Set when a scheduled Auto Sync run made the change, acting as `actor`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scheduled: bool,
     pub user_id: String,
     pub unit: UnitRef,
     pub from: MappingStatus,
@@ -61,6 +65,7 @@ pub(crate) struct EventContext<'a> {
     pub run_id: Option<&'a str>,
     pub change: Option<u64>,
     pub actor: &'a str,
+    pub scheduled: bool,
     pub unit: &'a UnitRef,
     pub reverts: Option<&'a UndoTarget>,
 }
@@ -80,6 +85,7 @@ impl AuditEvent {
             run_id: ctx.run_id.map(str::to_string),
             change: ctx.change,
             actor: ctx.actor.to_string(),
+            scheduled: ctx.scheduled,
             user_id: user_id.to_string(),
             unit: ctx.unit.clone(),
             from: from.status,

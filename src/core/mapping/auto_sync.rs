@@ -1,5 +1,6 @@
-//! Auto Sync runs (SPEC 3): plan (a dry run), retry once, apply.
+//! Auto Sync runs: plan (a dry run), retry once, apply.
 
+use super::actor::Actor;
 use super::audit::{AuditEvent, EventContext};
 use super::history::RunSummary;
 use super::matching::{run_pass, PassResult};
@@ -13,6 +14,13 @@ use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::records::ExternalUser;
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Who applies a plan: an admin, or a scheduled run acting as the admin who saved the
+/// unit's schedule.
+pub(crate) struct Applier<'a> {
+    pub actor: &'a Actor,
+    pub scheduled: bool,
+}
 
 impl PresenceState {
     /// First pass of an Auto Sync run over the users and directory loaded for `unit`. The
@@ -35,13 +43,15 @@ impl PresenceState {
                     .with_field("runId"),
             );
         }
+        self.settings
+            .require_auto_sync(&unit.platform, "Auto Sync cannot be planned")?;
         let u = self.existing_unit(unit)?;
         let pass = run_pass(u, &self.settings, None);
         let plan = build_plan(u, &self.settings, run_id.clone(), now, 1, pass, None);
         Ok(self.plans.entry(run_id).or_insert(plan))
     }
 
-    /// The retry pass (SPEC 3.3) of a first-pass plan: the loaded directory is updated with
+    /// The retry pass of a first-pass plan: the loaded directory is updated with
     /// `refreshed` (same id replaces, new ids are added) and the run is planned again; users
     /// the first pass found no or several accounts for get `attempts` = 2. The plan under
     /// `run_id` is replaced by the pass-2 plan. Err(invalid_input) when the plan was already
@@ -101,14 +111,44 @@ impl PresenceState {
     /// meanwhile is never overridden), and never links an account someone else holds now.
     /// One audit event per applied transition; the run's summary is recorded and the audit
     /// retention applied. Applying the same plan again changes nothing.
+    ///
+    /// `actor` must hold `UserMapping.Map` (`permission_denied` otherwise, nothing changes);
+    /// an Auto Sync plan (not an undo) is refused with `auto_sync_unsupported` when the
+    /// unit's platform has no Auto Sync under the current settings.
     pub fn apply_plan(
         &mut self,
         run_id: &str,
-        actor: &str,
+        actor: &Actor,
+        force: bool,
+        now: Timestamp,
+    ) -> Result<ApplyOutcome> {
+        let by = Applier {
+            actor,
+            scheduled: false,
+        };
+        self.apply_plan_by(run_id, &by, force, now)
+    }
+
+    /// `apply_plan` by whoever `by` names: an admin, or a scheduled run acting as the admin
+    /// who saved the schedule (the caller confirmed that admin's permission).
+    pub(crate) fn apply_plan_by(
+        &mut self,
+        run_id: &str,
+        by: &Applier<'_>,
         force: bool,
         now: Timestamp,
     ) -> Result<ApplyOutcome> {
         let plan = self.plans.get(run_id).ok_or_else(|| unknown_run(run_id))?;
+        let what = match (plan.reverts.is_some(), force && plan.guard.exceeded) {
+            (true, _) => "apply an undo plan",
+            (false, true) => "force an Auto Sync run past the unmap guard",
+            (false, false) => "apply an Auto Sync plan",
+        };
+        by.actor.require_map(what)?;
+        if plan.reverts.is_none() {
+            self.settings
+                .require_auto_sync(&plan.unit.platform, "Auto Sync cannot be applied")?;
+        }
         let mut out = ApplyOutcome {
             run_id: run_id.to_string(),
             guard: plan.guard.clone(),
@@ -160,7 +200,8 @@ impl PresenceState {
             at: &at,
             run_id: Some(run_id),
             change: None,
-            actor,
+            actor: &by.actor.id,
+            scheduled: by.scheduled,
             unit: &plan.unit,
             reverts: plan.reverts.as_ref(),
         };
@@ -241,7 +282,7 @@ impl PresenceState {
         if let Some(p) = self.plans.get_mut(run_id) {
             p.applied_at = Some(at.clone());
         }
-        self.record_run(RunSummary::new(&plan, &out, &applied, actor, &at, force));
+        self.record_run(RunSummary::new(&plan, &out, &applied, by, &at, force));
         out.no_longer_undoable = self.apply_retention(now).no_longer_undoable;
         Ok(out)
     }

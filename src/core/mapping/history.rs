@@ -1,7 +1,8 @@
-//! History (issue 9): every transition of one user, newest first, and a summary per applied
+//! History: every transition of one user, newest first, and a summary per applied
 //! run. Summaries are saved in the state, so a run's counts outlive retention of its events.
 
 use super::audit::AuditEvent;
+use super::auto_sync::Applier;
 use super::model::{MappingState, MappingStatus, Reason};
 use super::plan::{ApplyOutcome, GuardOutcome, Plan, ReasonCounts};
 use super::presence::PresenceState;
@@ -34,6 +35,10 @@ pub struct HistoryEntry {
     /// RFC 3339.
     pub at: String,
     pub actor: String,
+    /// A scheduled Auto Sync run made it, acting as `actor` (the admin who saved the
+    /// schedule).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scheduled: bool,
     pub cause: Cause,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
@@ -65,6 +70,7 @@ impl HistoryEntry {
             event_id: e.id,
             at: e.at.clone(),
             actor: e.actor.clone(),
+            scheduled: e.scheduled,
             cause,
             run_id: e.run_id.clone(),
             change: e.change,
@@ -97,8 +103,11 @@ pub struct TransitionCount {
 pub struct RunSummary {
     pub run_id: String,
     pub unit: UnitRef,
-    /// Who applied it.
+    /// Who applied it (for a scheduled run, the admin who saved the schedule).
     pub actor: String,
+    /// Whether a scheduled Auto Sync run applied it, acting as `actor`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scheduled: bool,
     /// RFC 3339: when the plan was made.
     pub planned_at: String,
     /// RFC 3339: when it was applied.
@@ -134,12 +143,12 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// The summary of `plan`, applied by `actor` at `at` with these transitions.
+    /// The summary of `plan`, applied `by` at `at` with these transitions.
     pub(crate) fn new(
         plan: &Plan,
         out: &ApplyOutcome,
         applied: &[(MappingState, MappingState)],
-        actor: &str,
+        by: &Applier<'_>,
         at: &str,
         force: bool,
     ) -> Self {
@@ -157,7 +166,8 @@ impl RunSummary {
         RunSummary {
             run_id: plan.run_id.clone(),
             unit: plan.unit.clone(),
-            actor: actor.to_string(),
+            actor: by.actor.id.clone(),
+            scheduled: by.scheduled,
             planned_at: plan.created_at.clone(),
             applied_at: at.to_string(),
             pass: plan.pass,

@@ -1,6 +1,7 @@
-//! Manual mapping by an admin (SPEC 3): map, unmap, exclude, include. Every call needs an
+//! Manual mapping by an admin: map, unmap, exclude, include. Every call needs an
 //! actor holding `UserMapping.Map`, keeps mappings one-to-one, and is audited.
 
+use super::actor::Actor;
 use super::audit::{AuditEvent, EventContext};
 use super::auto_sync::set_state;
 use super::keys::email_key;
@@ -8,34 +9,7 @@ use super::model::{MappingState, MappingStatus, Method, Reason};
 use super::presence::PresenceState;
 use super::unit::UnitRef;
 use crate::core::error::{Error, ErrorCode, Result};
-use crate::core::records::PERM_USER_MAPPING_MAP;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
-
-/// Who makes a manual change, and what they may do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct Actor {
-    pub id: String,
-    #[serde(default)]
-    pub permissions: Vec<String>,
-}
-
-impl Actor {
-    fn require_map(&self) -> Result<()> {
-        if self.permissions.iter().any(|p| p == PERM_USER_MAPPING_MAP) {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorCode::PermissionDenied,
-                format!("{} lacks the {PERM_USER_MAPPING_MAP} permission", self.id),
-            )
-            .with_id(self.id.clone())
-            .with_field("permissions"))
-        }
-    }
-}
 
 impl PresenceState {
     /// Link `user_id` to `external_id` by hand (`mapped`, `manual`). The user must be loaded
@@ -53,7 +27,7 @@ impl PresenceState {
         actor: &Actor,
         now: Timestamp,
     ) -> Result<Vec<AuditEvent>> {
-        actor.require_map()?;
+        actor.require_map("map a user")?;
         self.check_user(unit, user_id)?;
         let u = self.existing_unit(unit)?;
         if u.external(external_id).is_none() {
@@ -114,7 +88,15 @@ impl PresenceState {
         now: Timestamp,
     ) -> Result<Vec<AuditEvent>> {
         let to = MappingState::not_mapped(MappingStatus::Unmapped, Some(Reason::ManualUnmap), 0);
-        self.set_one(unit, user_id, actor, now, |cur| cur.is_mapped(), to)
+        self.set_one(
+            "unmap a user",
+            unit,
+            user_id,
+            actor,
+            now,
+            |cur| cur.is_mapped(),
+            to,
+        )
     }
 
     /// Keep the user out of Auto Sync (`excluded`), releasing any link. Already excluded:
@@ -128,6 +110,7 @@ impl PresenceState {
     ) -> Result<Vec<AuditEvent>> {
         let to = MappingState::not_mapped(MappingStatus::Excluded, None, 0);
         self.set_one(
+            "exclude a user",
             unit,
             user_id,
             actor,
@@ -148,6 +131,7 @@ impl PresenceState {
     ) -> Result<Vec<AuditEvent>> {
         let to = MappingState::not_mapped(MappingStatus::Unmapped, None, 0);
         self.set_one(
+            "include a user",
             unit,
             user_id,
             actor,
@@ -159,8 +143,10 @@ impl PresenceState {
 
     /// The shape every one-user manual change shares: permission, a known user, and a new
     /// state recorded only when `applies` to the current one (otherwise a no-op, no event).
+    #[allow(clippy::too_many_arguments)]
     fn set_one(
         &mut self,
+        what: &str,
         unit: &UnitRef,
         user_id: &str,
         actor: &Actor,
@@ -168,7 +154,7 @@ impl PresenceState {
         applies: impl FnOnce(&MappingState) -> bool,
         to: MappingState,
     ) -> Result<Vec<AuditEvent>> {
-        actor.require_map()?;
+        actor.require_map(what)?;
         self.check_user(unit, user_id)?;
         let cur = self.existing_unit(unit)?.state_of(user_id);
         if !applies(&cur) {
@@ -214,6 +200,7 @@ impl PresenceState {
             run_id: None,
             change: Some(first),
             actor: &actor.id,
+            scheduled: false,
             unit,
             reverts: None,
         };

@@ -1,4 +1,4 @@
-//! Presence Sync mapping (SPEC 3): each CXone user's link to an account on an external
+//! Presence Sync mapping: each CXone user's link to an account on an external
 //! platform, per (business unit, platform); Auto Sync plans and their application; manual
 //! changes; the audit log; the Status view.
 //!
@@ -9,7 +9,11 @@
 //! then `apply_plan`); `user_history` and `run_summaries` read what happened; the audit log
 //! is bounded by `auditRetention` (rules in `undo.rs` and `retention.rs`).
 //!
-//! Decisions where SPEC 3 is silent (each has a test):
+//! Every change (applying a plan, forcing it, each manual change) names an [`Actor`] and
+//! needs `UserMapping.Map` (`actor.rs`); Auto Sync is planned and applied only for platforms
+//! that support it (`platform.rs`), while manual mapping and search work on every platform.
+//!
+//! Decisions the product rules leave open (each has a test):
 //! - An auto-mapped user who loses `UserMapping.Map` or becomes inactive goes straight to
 //!   `skipped` (`no_permission` / `inactive`), releasing the link; the guard counts it as an
 //!   unmap. Going to `unmapped` first would make the next run change it again.
@@ -46,6 +50,7 @@
 //! - Retention bounds are numbers with 0 for "no bound"; a run is undoable only while all its
 //!   events are kept; manual changes are trimmed whole.
 
+mod actor;
 mod audit;
 mod auto_sync;
 mod history;
@@ -54,6 +59,7 @@ mod manual;
 mod matching;
 mod model;
 mod plan;
+mod platform;
 mod presence;
 mod retention;
 mod status;
@@ -67,9 +73,11 @@ mod tests;
 #[cfg(test)]
 mod undo_proptests;
 
+pub(crate) use actor::confirm_owner;
+pub use actor::Actor;
 pub use audit::AuditEvent;
+pub(crate) use auto_sync::Applier;
 pub use history::{Cause, HistoryEntry, RunSummary, TransitionCount};
-pub use manual::Actor;
 pub use model::{
     Mapping, MappingState, MappingStatus, MatchedBy, Method, PresenceSettings, Reason,
 };
@@ -77,6 +85,7 @@ pub use plan::{
     ApplyOutcome, GuardOutcome, Plan, PlanCounts, PlanWarning, ReasonCounts, RetryRequest,
     StaleTransition, StatusCounts, Transition,
 };
+pub use platform::{PlatformDeclaration, PlatformSupport};
 pub use presence::PresenceState;
 pub use retention::{AuditRetention, RetentionReport};
 pub use status::{reason_text, StatusRow};

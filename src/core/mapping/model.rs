@@ -1,4 +1,4 @@
-//! The words of Presence Sync (SPEC 3): a mapping's status, method, reason, and the settings
+//! The words of Presence Sync: a mapping's status, method, reason, and the settings
 //! that steer Auto Sync.
 
 use super::keys::KeyOptions;
@@ -35,7 +35,7 @@ pub enum Method {
     Manual,
 }
 
-/// Why a user is not mapped (the SPEC's closed list).
+/// Why a user is not mapped (a closed list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
@@ -247,6 +247,9 @@ pub struct PresenceSettings {
     pub unmap_guard_min: usize,
     /// Bounds on the audit log and run summaries (trimmed after every change).
     pub audit_retention: AuditRetention,
+    /// Platforms beyond the built-in ones, or built-in ones changed: whether Auto Sync may
+    /// run there. Undeclared platforms other than `ringcentral` are manual only.
+    pub platforms: Vec<super::platform::PlatformDeclaration>,
 }
 
 impl Default for PresenceSettings {
@@ -258,6 +261,7 @@ impl Default for PresenceSettings {
             unmap_guard_percent: 10.0,
             unmap_guard_min: 5,
             audit_retention: AuditRetention::default(),
+            platforms: Vec::new(),
         }
     }
 }
@@ -283,7 +287,7 @@ impl PresenceSettings {
             }
             seen.push(*k);
         }
-        Ok(())
+        self.validate_platforms()
     }
 
     /// The most users one run may unmap: the larger of `unmap_guard_min` and

@@ -117,7 +117,7 @@ pub struct RetryRequest {
     pub emails: Vec<String>,
 }
 
-/// The unmap guard (SPEC 3.5).
+/// The unmap guard.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]

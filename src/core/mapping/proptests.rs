@@ -212,7 +212,12 @@ pub(super) fn step(s: &mut PresenceState, op: &Op, n: usize) -> Result<(), TestC
             }
             let before = json(s);
             let exceeded = s.plan(&run).unwrap().guard.exceeded;
-            match s.apply_plan(&run, "auto", *force, t) {
+            match s.apply_plan(
+                &run,
+                &crate::core::mapping::Actor::with_map("auto"),
+                *force,
+                t,
+            ) {
                 Err(e) => {
                     prop_assert!(exceeded && !force);
                     prop_assert_eq!(e.code, crate::core::ErrorCode::UnmapThresholdExceeded);
@@ -228,7 +233,14 @@ pub(super) fn step(s: &mut PresenceState, op: &Op, n: usize) -> Result<(), TestC
             );
             // Applying the same plan again changes nothing.
             let after = json(s);
-            let again = s.apply_plan(&run, "auto", false, t).unwrap();
+            let again = s
+                .apply_plan(
+                    &run,
+                    &crate::core::mapping::Actor::with_map("auto"),
+                    false,
+                    t,
+                )
+                .unwrap();
             prop_assert_eq!(again.applied, 0);
             prop_assert_eq!(json(s), after);
             // Running Auto Sync again on the same input changes nothing.
@@ -331,8 +343,8 @@ proptest! {
         let ra = a.retry_auto_sync("x", Some(externals(&refreshed)), at(999)).unwrap().clone();
         let rb = b.retry_auto_sync("x", Some(shuffled(externals(&refreshed), seed)), at(999)).unwrap().clone();
         prop_assert_eq!(ra, rb);
-        a.apply_plan("x", "auto", true, at(1000)).unwrap();
-        b.apply_plan("x", "auto", true, at(1000)).unwrap();
+        a.apply_plan("x", &crate::core::mapping::Actor::with_map("auto"), true, at(1000)).unwrap();
+        b.apply_plan("x", &crate::core::mapping::Actor::with_map("auto"), true, at(1000)).unwrap();
         prop_assert_eq!(json(&a), json(&b));
     }
 }

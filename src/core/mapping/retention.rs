@@ -1,4 +1,4 @@
-//! Retention (issue 9): the audit log and the run summaries are bounded by count and age,
+//! Retention: the audit log and the run summaries are bounded by count and age,
 //! so snapshots stay small. Trimming happens after every apply and manual change.
 //!
 //! Rules:

@@ -1,4 +1,4 @@
-//! Undo (issue 9): revert one applied run, or one manual change, as a new plan.
+//! Undo: revert one applied run, or one manual change, as a new plan.
 //!
 //! An undo plan is an ordinary [`Plan`] (run id `undo-<n>`, `reverts` set): it shows as a dry
 //! run and applies through `apply_plan`, with the same stale check, one-to-one check and

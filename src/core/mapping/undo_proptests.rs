@@ -1,4 +1,4 @@
-//! Properties of undo and retention (issue 9), over the random histories of `proptests`.
+//! Properties of undo and retention, over the random histories of `proptests`.
 
 use super::proptests::{ext_spec, externals, op, settings, sources, src_spec, step, Op};
 use super::tests::{admin, at, bu};
@@ -51,14 +51,28 @@ fn last_run(
     if retry {
         s.retry_auto_sync(run, None, at(500)).unwrap();
     }
-    let out = s.apply_plan(run, "auto", true, at(501)).unwrap();
+    let out = s
+        .apply_plan(
+            run,
+            &crate::core::mapping::Actor::with_map("auto"),
+            true,
+            at(501),
+        )
+        .unwrap();
     prop_assert!(out.stale.is_empty());
     Ok(())
 }
 
 /// Apply an undo plan (forced) made just now: nothing can be stale.
 fn apply_undo(s: &mut PresenceState, plan: &Plan) -> Result<(), TestCaseError> {
-    let out = s.apply_plan(&plan.run_id, "admin", true, at(601)).unwrap();
+    let out = s
+        .apply_plan(
+            &plan.run_id,
+            &crate::core::mapping::Actor::with_map("admin"),
+            true,
+            at(601),
+        )
+        .unwrap();
     prop_assert!(out.stale.is_empty(), "{:?}", out.stale);
     prop_assert_eq!(out.applied, plan.transitions.len());
     prop_assert!(s.validate().is_ok(), "{:?}", s.validate());

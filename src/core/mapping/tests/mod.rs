@@ -49,7 +49,13 @@ pub(super) fn run(s: &mut PresenceState, run_id: &str) -> Plan {
         .plan_auto_sync(&bu(), run_id.into(), at(1))
         .unwrap()
         .clone();
-    s.apply_plan(run_id, "auto", true, at(2)).unwrap();
+    s.apply_plan(
+        run_id,
+        &crate::core::mapping::Actor::with_map("auto"),
+        true,
+        at(2),
+    )
+    .unwrap();
     plan
 }
 

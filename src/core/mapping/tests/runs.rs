@@ -35,7 +35,13 @@ fn retry_maps_users_found_in_the_refreshed_directory_and_sets_attempts_to_two() 
     );
     let err = s.retry_auto_sync("r1", None, at(2)).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
-    s.apply_plan("r1", "auto", false, at(3)).unwrap();
+    s.apply_plan(
+        "r1",
+        &crate::core::mapping::Actor::with_map("auto"),
+        false,
+        at(3),
+    )
+    .unwrap();
     assert_eq!(st(&s, "u1").linked(), Some("e1"));
     assert_eq!(st(&s, "u1").attempts, 2);
     assert_eq!(
@@ -68,7 +74,13 @@ fn a_user_whose_lookup_fails_only_in_the_retry_pass_also_gets_two_attempts() {
     s.plan_auto_sync(&bu(), "r1".into(), at(1)).unwrap();
     s.retry_auto_sync("r1", Some(vec![ext("e2", "a@x.com")]), at(2))
         .unwrap();
-    s.apply_plan("r1", "auto", true, at(3)).unwrap();
+    s.apply_plan(
+        "r1",
+        &crate::core::mapping::Actor::with_map("auto"),
+        true,
+        at(3),
+    )
+    .unwrap();
     assert_eq!(
         st(&s, "u1"),
         MappingState::not_mapped(MappingStatus::Unmapped, Some(Reason::MultipleMatches), 2)
@@ -119,7 +131,14 @@ fn the_guard_refuses_more_unmaps_than_the_threshold_unless_forced() {
         }
     );
     let before = s.clone();
-    let err = s.apply_plan("r2", "auto", false, at(4)).unwrap_err();
+    let err = s
+        .apply_plan(
+            "r2",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(4),
+        )
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::UnmapThresholdExceeded);
     assert!(
         err.message.contains("6 of 6") && err.message.contains("limit is 5"),
@@ -127,7 +146,14 @@ fn the_guard_refuses_more_unmaps_than_the_threshold_unless_forced() {
         err.message
     );
     assert_eq!(s, before, "a refused plan changes nothing");
-    let out = s.apply_plan("r2", "auto", true, at(4)).unwrap();
+    let out = s
+        .apply_plan(
+            "r2",
+            &crate::core::mapping::Actor::with_map("auto"),
+            true,
+            at(4),
+        )
+        .unwrap();
     assert_eq!(out.applied, 6);
 
     // Five unmaps are within the floor.
@@ -140,7 +166,17 @@ fn the_guard_refuses_more_unmaps_than_the_threshold_unless_forced() {
     run(&mut s, "r1");
     s.load_directory(&bu(), dir[..1].to_vec()).unwrap();
     s.plan_auto_sync(&bu(), "r2".into(), at(3)).unwrap();
-    assert_eq!(s.apply_plan("r2", "auto", false, at(4)).unwrap().applied, 5);
+    assert_eq!(
+        s.apply_plan(
+            "r2",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(4)
+        )
+        .unwrap()
+        .applied,
+        5
+    );
 }
 
 #[test]
@@ -179,7 +215,14 @@ fn a_manual_change_after_the_plan_makes_its_transition_stale() {
     );
     s.plan_auto_sync(&bu(), "r1".into(), at(1)).unwrap();
     s.map(&bu(), "u1", "e9", false, &admin(), at(2)).unwrap();
-    let out = s.apply_plan("r1", "auto", false, at(3)).unwrap();
+    let out = s
+        .apply_plan(
+            "r1",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(3),
+        )
+        .unwrap();
     assert_eq!(out.applied, 1);
     assert_eq!(out.stale.len(), 1);
     assert_eq!(out.stale[0].user_id, "u1");
@@ -195,7 +238,14 @@ fn a_plan_never_links_an_account_someone_took_meanwhile() {
     );
     s.plan_auto_sync(&bu(), "r1".into(), at(1)).unwrap();
     s.map(&bu(), "u2", "e1", false, &admin(), at(2)).unwrap();
-    let out = s.apply_plan("r1", "auto", false, at(3)).unwrap();
+    let out = s
+        .apply_plan(
+            "r1",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(3),
+        )
+        .unwrap();
     assert!(
         out.stale
             .iter()
@@ -228,9 +278,26 @@ fn applying_a_plan_twice_changes_nothing() {
         vec![ext("e1", "a@x.com")],
     );
     s.plan_auto_sync(&bu(), "r1".into(), at(1)).unwrap();
-    assert_eq!(s.apply_plan("r1", "auto", false, at(2)).unwrap().applied, 2);
+    assert_eq!(
+        s.apply_plan(
+            "r1",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(2)
+        )
+        .unwrap()
+        .applied,
+        2
+    );
     let snapshot = serde_json::to_string(&s).unwrap();
-    let out = s.apply_plan("r1", "auto", false, at(3)).unwrap();
+    let out = s
+        .apply_plan(
+            "r1",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(3),
+        )
+        .unwrap();
     assert_eq!(
         (out.applied, out.already_applied, out.stale.len()),
         (0, 2, 0)
@@ -277,7 +344,14 @@ fn reusing_a_run_id_or_an_unknown_unit_is_an_error() {
         ErrorCode::NotFound
     );
     assert_eq!(
-        s.apply_plan("r404", "auto", false, at(1)).unwrap_err().code,
+        s.apply_plan(
+            "r404",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(1)
+        )
+        .unwrap_err()
+        .code,
         ErrorCode::NotFound
     );
 }

@@ -56,7 +56,14 @@ fn undoing_a_run_restores_every_user_it_changed_and_is_audited_as_an_undo() {
         "planning changes nothing"
     );
 
-    let out = s.apply_plan("undo-1", "admin-7", true, at(11)).unwrap();
+    let out = s
+        .apply_plan(
+            "undo-1",
+            &crate::core::mapping::Actor::with_map("admin-7"),
+            true,
+            at(11),
+        )
+        .unwrap();
     assert_eq!(out.applied, 3);
     assert_eq!(states(&s), before);
     let events = &s.log()[log_len..];
@@ -78,7 +85,13 @@ fn undoing_a_run_twice_changes_nothing_the_second_time() {
     let mut s = two_mapped_one_unmatched();
     run(&mut s, "r1");
     s.plan_undo_run("r1", at(10)).unwrap();
-    s.apply_plan("undo-1", "admin", true, at(11)).unwrap();
+    s.apply_plan(
+        "undo-1",
+        &crate::core::mapping::Actor::with_map("admin"),
+        true,
+        at(11),
+    )
+    .unwrap();
     let mappings = states(&s);
     let log = s.log().to_vec();
 
@@ -86,7 +99,14 @@ fn undoing_a_run_twice_changes_nothing_the_second_time() {
     assert_eq!(again.run_id, "undo-2");
     assert!(again.transitions.is_empty(), "{:?}", again.transitions);
     assert_eq!(again.unchanged, 3);
-    let out = s.apply_plan("undo-2", "admin", false, at(13)).unwrap();
+    let out = s
+        .apply_plan(
+            "undo-2",
+            &crate::core::mapping::Actor::with_map("admin"),
+            false,
+            at(13),
+        )
+        .unwrap();
     assert_eq!(out.applied, 0);
     assert_eq!(states(&s), mappings);
     assert_eq!(s.log(), &log[..]);
@@ -98,11 +118,23 @@ fn undoing_an_undo_gives_back_the_run() {
     run(&mut s, "r1");
     let after_run = states(&s);
     s.plan_undo_run("r1", at(10)).unwrap();
-    s.apply_plan("undo-1", "admin", true, at(11)).unwrap();
+    s.apply_plan(
+        "undo-1",
+        &crate::core::mapping::Actor::with_map("admin"),
+        true,
+        at(11),
+    )
+    .unwrap();
     let plan = s.plan_undo_run("undo-1", at(12)).unwrap().clone();
     assert_eq!(plan.reverts, Some(run_target("undo-1")));
     assert!(plan.conflicts.is_empty());
-    s.apply_plan(&plan.run_id, "admin", true, at(13)).unwrap();
+    s.apply_plan(
+        &plan.run_id,
+        &crate::core::mapping::Actor::with_map("admin"),
+        true,
+        at(13),
+    )
+    .unwrap();
     assert_eq!(states(&s), after_run);
 }
 
@@ -144,7 +176,14 @@ fn a_later_change_that_took_the_account_refuses_only_that_user_and_names_the_cha
         c.message
     );
 
-    let out = s.apply_plan(&plan.run_id, "admin", false, at(11)).unwrap();
+    let out = s
+        .apply_plan(
+            &plan.run_id,
+            &crate::core::mapping::Actor::with_map("admin"),
+            false,
+            at(11),
+        )
+        .unwrap();
     assert_eq!(out.applied, 1);
     assert_eq!(out.conflicts, plan.conflicts);
     assert_eq!(
@@ -175,7 +214,13 @@ fn a_user_changed_after_the_run_is_refused_naming_the_later_change() {
     assert_eq!(c.user_id, "u1");
     assert_eq!(c.later.as_ref().unwrap().event_id, excluded[0].id);
     assert_eq!(c.later.as_ref().unwrap().change, Some(excluded[0].id));
-    s.apply_plan(&plan.run_id, "admin", false, at(11)).unwrap();
+    s.apply_plan(
+        &plan.run_id,
+        &crate::core::mapping::Actor::with_map("admin"),
+        false,
+        at(11),
+    )
+    .unwrap();
     assert_eq!(
         st(&s, "u1").status,
         MappingStatus::Excluded,
@@ -213,7 +258,13 @@ fn a_manual_change_is_undone_whole_by_any_of_its_event_ids() {
         plan.conflicts
     );
     assert_eq!(plan.transitions.len(), 2);
-    s.apply_plan(&plan.run_id, "admin", false, at(11)).unwrap();
+    s.apply_plan(
+        &plan.run_id,
+        &crate::core::mapping::Actor::with_map("admin"),
+        false,
+        at(11),
+    )
+    .unwrap();
     assert_eq!(states(&s), before);
     let hist = s.user_history(&bu(), "u1").unwrap();
     assert_eq!(hist[0].cause, Cause::Undo);
@@ -298,7 +349,14 @@ fn an_undo_plan_goes_stale_like_any_plan_when_the_user_changes_before_it_is_appl
     run(&mut s, "r1");
     s.plan_undo_run("r1", at(10)).unwrap();
     s.unmap(&bu(), "u1", &admin(), at(11)).unwrap();
-    let out = s.apply_plan("undo-1", "admin", false, at(12)).unwrap();
+    let out = s
+        .apply_plan(
+            "undo-1",
+            &crate::core::mapping::Actor::with_map("admin"),
+            false,
+            at(12),
+        )
+        .unwrap();
     assert_eq!(out.applied, 2);
     assert_eq!(out.stale.len(), 1);
     assert_eq!(reason(&s, "u1"), Some(Reason::ManualUnmap));
@@ -321,9 +379,22 @@ fn the_guard_applies_to_undo_plans() {
         (plan.guard.unmaps, plan.guard.threshold, plan.guard.exceeded),
         (6, 5, true)
     );
-    let e = s.apply_plan("undo-1", "admin", false, at(11)).unwrap_err();
+    let e = s
+        .apply_plan(
+            "undo-1",
+            &crate::core::mapping::Actor::with_map("admin"),
+            false,
+            at(11),
+        )
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::UnmapThresholdExceeded);
-    s.apply_plan("undo-1", "admin", true, at(11)).unwrap();
+    s.apply_plan(
+        "undo-1",
+        &crate::core::mapping::Actor::with_map("admin"),
+        true,
+        at(11),
+    )
+    .unwrap();
     let sum = s.run_summary("undo-1").unwrap();
     assert!(sum.forced && sum.guard.exceeded);
 }
@@ -334,7 +405,13 @@ fn history_lists_a_users_transitions_newest_first_with_actor_run_and_cause() {
     run(&mut s, "r1");
     s.unmap(&bu(), "u1", &admin(), at(5)).unwrap();
     let undo = s.plan_undo_run("r1", at(6)).unwrap().run_id.clone();
-    s.apply_plan(&undo, "boss", false, at(7)).unwrap();
+    s.apply_plan(
+        &undo,
+        &crate::core::mapping::Actor::with_map("boss"),
+        false,
+        at(7),
+    )
+    .unwrap();
     let h = s.user_history(&bu(), "u1").unwrap();
     let causes: Vec<Cause> = h.iter().map(|e| e.cause).collect();
     assert_eq!(
@@ -401,7 +478,13 @@ fn a_run_summary_counts_its_transitions_and_reasons_and_keeps_the_guard() {
     assert!(!sum.guard.exceeded && sum.forced);
     assert!(sum.undoable);
     s.plan_auto_sync(&bu(), "r2".into(), at(3)).unwrap();
-    s.apply_plan("r2", "auto", false, at(4)).unwrap();
+    s.apply_plan(
+        "r2",
+        &crate::core::mapping::Actor::with_map("auto"),
+        false,
+        at(4),
+    )
+    .unwrap();
     let ids: Vec<String> = s
         .run_summaries(&bu())
         .unwrap()
@@ -435,7 +518,14 @@ fn trimming_a_runs_events_makes_it_no_longer_undoable_and_says_so() {
     assert!(s.run_summary("r1").unwrap().undoable);
     s.load_directory(&bu(), vec![]).unwrap();
     s.plan_auto_sync(&bu(), "r2".into(), at(3)).unwrap();
-    let out = s.apply_plan("r2", "auto", true, at(4)).unwrap();
+    let out = s
+        .apply_plan(
+            "r2",
+            &crate::core::mapping::Actor::with_map("auto"),
+            true,
+            at(4),
+        )
+        .unwrap();
     assert_eq!(out.no_longer_undoable, vec!["r1".to_string()]);
     assert_eq!(s.log().len(), 4);
     assert!(!s.run_summary("r1").unwrap().undoable);
@@ -503,7 +593,14 @@ fn run_summaries_are_bounded_and_a_dropped_undoable_run_is_reported() {
     });
     run(&mut s, "r1");
     s.plan_auto_sync(&bu(), "r2".into(), at(3)).unwrap();
-    let out = s.apply_plan("r2", "auto", false, at(4)).unwrap();
+    let out = s
+        .apply_plan(
+            "r2",
+            &crate::core::mapping::Actor::with_map("auto"),
+            false,
+            at(4),
+        )
+        .unwrap();
     assert_eq!(out.no_longer_undoable, vec!["r1".to_string()]);
     assert_eq!(s.run_summaries(&bu()).unwrap().len(), 1);
 }
