@@ -198,6 +198,16 @@ function guardKindWords(kind) {
   return `${/^[aeiouAEIOU]/.test(word) ? "an" : "a"} ${word}`;
 }
 
+/** Every element of a list of primitives has one of the element kinds. */
+function guardItems(name, items, list) {
+  for (let j = 0; j < list.length; j++) {
+    const item = list[j];
+    if (!items.includes(item === null ? "null" : typeof item)) {
+      throw guardError("invalid_input", `${name}[${j}] must be ${items.map(guardKindWords).join(" or ")}, got ${guardDescribe(item)}`);
+    }
+  }
+}
+
 const GUARD_ORDINAL = ["1st", "2nd", "3rd"];
 
 /** Checks and converts the arguments of one call; throws a coded error naming the parameter. */
@@ -235,6 +245,7 @@ function guardArguments(where, sig, args, classes) {
         if (!(e instanceof GuardFailure)) throw e;
         throw guardError(e.code, `${where}: parameter '${guardQuote(param.name + e.path)}' ${e.what}`);
       }
+      if (kind === "array" && param.items) guardItems(name, param.items, out[i]);
     } else {
       out[i] = value;
     }

@@ -12,7 +12,7 @@
 import { readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -72,7 +72,14 @@ export function parameterTable(dtsPath) {
       const optional = Boolean(p.questionToken || p.initializer || p.dotDotDotToken);
       const kinds = kindsOf(type);
       if (optional && !kinds.includes("undefined")) kinds.push("undefined");
-      return { name: p.name.getText(source), optional, kinds };
+      const entry = { name: p.name.getText(source), optional, kinds };
+      // Lists of primitives (`string[]`) are converted by the glue itself, which throws a
+      // plain Error on a wrong element: their element kinds are checked too.
+      const members = type.isUnion() ? type.types : [type];
+      const list = members.find((t) => checker.isArrayType(t));
+      const items = list ? kindsOf(checker.getTypeArguments(list)[0]) : [];
+      if (items.length && items.every((k) => ["string", "number", "boolean", "bigint"].includes(k))) entry.items = items;
+      return entry;
     });
     const sig = checker.getSignatureFromDeclaration(decl);
     const ret = sig ? checker.getReturnTypeOfSignature(sig) : undefined;
@@ -125,8 +132,11 @@ function generate(table, runtime) {
   return { cjs, esm };
 }
 
-const table = parameterTable(join(pkg, "node", "usersync.d.ts"));
-if (print) {
+const main = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const table = main ? parameterTable(join(pkg, "node", "usersync.d.ts")) : null;
+if (!main) {
+  // imported (the sweep test reads the same table)
+} else if (print) {
   process.stdout.write(JSON.stringify(table, null, 2) + "\n");
 } else {
   const runtime = readFileSync(join(here, "guard-runtime.js"), "utf8");
