@@ -2,6 +2,7 @@
 //! platform), the Auto Sync schedule of each unit, and WFM sync. The binding holds one of
 //! these per JS `Engine`; the snapshot module saves and restores it.
 
+use crate::core::error::quote;
 use crate::core::mapping::{ApplyOutcome, PresenceSettings, PresenceState, UnitRef};
 use crate::core::schedule::{Frequency, Schedule};
 use crate::core::wfm::WfmState;
@@ -101,7 +102,7 @@ impl Engine {
             .ok_or_else(|| {
                 Error::new(
                     crate::core::ErrorCode::NotFound,
-                    format!("no pending plan '{run_id}'"),
+                    format!("no pending plan {}", quote(run_id)),
                 )
                 .with_id(run_id)
             })?;
@@ -166,9 +167,13 @@ fn snapshot_error(message: String) -> Error {
 
 /// RFC 3339 instant from outside; `invalid_input` naming what was wrong.
 pub fn parse_instant(s: &str) -> Result<Timestamp> {
-    s.trim()
-        .parse::<Timestamp>()
-        .map_err(|e| Error::invalid_input(format!("'{s}' is not an RFC 3339 instant: {e}")))
+    s.trim().parse::<Timestamp>().map_err(|e| {
+        Error::invalid_input(format!(
+            "{} is not an RFC 3339 instant: {}",
+            quote(s),
+            quote(&e.to_string())
+        ))
+    })
 }
 
 #[cfg(test)]
