@@ -203,3 +203,75 @@ test("wasm memory grows with the input, not without bound", () => {
   // And one round needs a bounded multiple of its input (10 MB string + ~2 MB file).
   assert.ok(afterFirst <= 512 * MB, `memory is ${afterFirst / MB} MB after one round`);
 });
+
+// ---- values a plain-JS caller can pass by mistake or on purpose (the guard in front of
+// every export turns each into a coded error before Rust sees it) ----
+
+const unit = { businessUnitId: "bu-1", platform: "ringcentral" };
+const NOW = "2026-11-23T10:00:00Z";
+
+function deep(n, leaf = {}) {
+  let v = leaf;
+  for (let i = 0; i < n; i++) v = { v };
+  return v;
+}
+
+test("wrong JS types name the parameter and leave the engine working", () => {
+  const engine = new u.Engine();
+  for (const [what, f, param] of [
+    ["pendingPlan(123)", () => engine.pendingPlan(123), "runId"],
+    ["planAutoSync(unit, 123)", () => engine.planAutoSync(unit, 123), "now"],
+    ["fromSnapshot(true)", () => u.Engine.fromSnapshot(true), "json"],
+    ["applyPlan(runId, {id}, now)", () => engine.applyPlan("r1", { id: "x" }, NOW), "actor"],
+    ["loadSourceUsers(unit, {length: -1})", () => engine.loadSourceUsers(unit, { length: -1 }), "records"],
+    ["pendingPlan(null)", () => engine.pendingPlan(null), "runId"],
+    ["emailKey(10n)", () => u.emailKey(10n), "email"],
+    ["emailKeys([Symbol()])", () => u.emailKeys([Symbol("s")]), "emails"],
+  ]) {
+    const { error } = settle(what, f);
+    assert.equal(error?.code, "invalid_input", what);
+    assert.match(error.message, new RegExp(`'${param}`), what);
+  }
+  assert.deepEqual(engine.units(), []);
+  engine.free();
+  stillAnswers();
+});
+
+test("5,000-deep values, getters that throw and revoked Proxies: coded errors, and the engine still answers", async () => {
+  const engine = new u.Engine();
+  const schedule = { enabled: true, frequency: deep(5000), timeZone: "UTC" };
+  for (let round = 0; round < 2; round++) {
+    assert.equal(settle("deep frequency", () => engine.setSchedule(unit, schedule)).error?.code, "value_too_complex");
+    const actor = { id: "a", permissions: deep(5000, []) };
+    assert.equal(settle("deep permissions", () => engine.include(unit, actor, "u1", NOW)).error?.code, "value_too_complex");
+  }
+  const getter = { get businessUnitId() { throw new Error("no"); }, platform: "ringcentral" };
+  assert.equal(settle("throwing getter", () => engine.status(getter)).error?.code, "invalid_input");
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assert.equal(settle("revoked Proxy", () => engine.setSchedule(unit, proxy)).error?.code, "invalid_input");
+  assert.deepEqual(engine.units(), []);
+  assert.equal(u.Engine.fromSnapshot(engine.saveSnapshot()) instanceof u.Engine, true);
+  engine.free();
+  engine.free();
+  stillAnswers();
+
+  // A connector whose options cannot be read rejects its promise (it settles) with a code.
+  for (const options of [proxy, { get baseUrl() { throw new Error("no"); }, token: "t" }]) {
+    await assert.rejects(u.fetchRingCentralUsers(options), (e) => u.isUsersyncError(e) && e.code === "invalid_input");
+  }
+});
+
+test("a snapshot whose counters pass the JS safe-integer range is refused, and the engine keeps its state", () => {
+  const engine = new u.Engine();
+  const saved = engine.saveSnapshot();
+  assert.match(saved, /"nextEvent":\d+/);
+  const tampered = saved.replace(/"nextEvent":\d+/, '"nextEvent":9007199254740992');
+  const { error } = settle("fromSnapshot", () => u.Engine.fromSnapshot(tampered));
+  assert.equal(error?.code, "invalid_snapshot");
+  assert.equal(error.field, "presence.nextEvent");
+  assert.equal(settle("restoreSnapshot", () => engine.restoreSnapshot(tampered)).error?.code, "invalid_snapshot");
+  assert.equal(engine.saveSnapshot(), saved);
+  assert.ok(Array.isArray(engine.auditLog()));
+  engine.free();
+});
