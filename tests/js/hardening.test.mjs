@@ -97,12 +97,24 @@ test("deeply nested JSON is refused (file) or rejected (record), never recursed 
   assert.equal(nd.report.rejected[0].line, 1);
   assert.equal(nd.report.rejected[0].code, "invalid_input");
 
-  // JS values nested 100,000 deep, in an unknown field and in a list field.
-  let obj = {};
-  for (let i = 0, o = obj; i < 100_000; i++, o = o.x) o.x = {};
-  let arr = [];
-  for (let i = 0, a = arr; i < 100_000; i++) { const n = []; a.push(n); a = n; }
-  const js = settle("js", () => u.intakeSourceUsers([{ id: "a", extra: obj }, { id: "b", permissions: arr }])).value;
+  // JS values nested 100,000 deep: the argument guard refuses the call, naming the record
+  // and field, before anything is converted.
+  const nest = (depth) => {
+    const obj = {};
+    for (let i = 0, o = obj; i < depth; i++, o = o.x) o.x = {};
+    const arr = [];
+    for (let i = 0, a = arr; i < depth; i++) { const n = []; a.push(n); a = n; }
+    return { obj, arr };
+  };
+  const huge = nest(100_000);
+  for (const records of [[{ id: "a", extra: huge.obj }], [{ id: "a" }, { id: "b", permissions: huge.arr }]]) {
+    const { error } = settle("js", () => u.intakeSourceUsers(records));
+    assert.equal(error?.code, "value_too_complex");
+    assert.match(error.message, /'records\[\d\]\.(extra|permissions)/);
+  }
+  // Deeper than any record field, within the guard's limit: one rejection for the record.
+  const some = nest(20);
+  const js = settle("js", () => u.intakeSourceUsers([{ id: "a", extra: some.obj }, { id: "b", permissions: some.arr }])).value;
   assert.equal(js.report.received, 2);
   assert.equal(js.report.rejected.find((x) => x.id === "b")?.field, "permissions");
   stillAnswers();
