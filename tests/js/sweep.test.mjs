@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as usersync from "../../pkg/node/usersync.mjs";
 import { parameterTable } from "../../.ci/guard.mjs";
@@ -339,4 +340,21 @@ test("the plain-data walk: plain values pass unchanged, hostile ones give coded 
   }
   stillAnswers(engine, `seed ${seed}`);
   assert.equal(same, ITERATIONS);
+});
+
+test("a trap escaping the glue is named as a usersync bug, with the trap as its cause", () => {
+  // The checking code is inlined in the generated module; take it from there.
+  const source = readFileSync(fileURLToPath(new URL("../../pkg/node/usersync.cjs", import.meta.url)), "utf8");
+  const start = source.indexOf("// ---- usersync argument guard");
+  const end = source.indexOf("// ---- end of the usersync argument guard");
+  assert.ok(start >= 0 && end > start, "the generated module holds the guard");
+  const guardCall = new Function(`${source.slice(start, end)}; return guardCall;`)();
+  const sig = { params: [{ name: "text", optional: false, kinds: ["string"] }], async: false, predicate: false };
+  const trap = new WebAssembly.RuntimeError("unreachable");
+  const call = guardCall("demo", sig, () => { throw trap; }, {});
+  assert.throws(() => call("x"), (e) => e.name === "UsersyncInternalError" && e.cause === trap && /demo failed inside WebAssembly/.test(e.message));
+  // A coded error and a caller's own exception pass through untouched.
+  const own = new TypeError("the caller's callback");
+  assert.throws(() => guardCall("demo", sig, () => { throw own; }, {})("x"), (e) => e === own);
+  assert.throws(() => call(1), (e) => isUsersyncError(e) && e.code === "invalid_input" && /parameter 'text'/.test(e.message));
 });
