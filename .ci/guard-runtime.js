@@ -31,7 +31,8 @@ function guardDescribe(value) {
   const type = typeof value;
   if (type === "bigint") return "a BigInt";
   if (type === "symbol") return "a Symbol";
-  if (type === "string") return `a string`;
+  if (type === "string") return "a string";
+  if (type === "number" && !Number.isFinite(value)) return String(value);
   if (type === "number" || type === "boolean" || type === "undefined") return `${type === "undefined" ? "undefined" : "a " + type}`;
   if (type === "function") return "a function";
   try {
@@ -202,7 +203,7 @@ function guardKindWords(kind) {
 function guardItems(name, items, list) {
   for (let j = 0; j < list.length; j++) {
     const item = list[j];
-    if (!items.includes(item === null ? "null" : typeof item)) {
+    if (!items.includes(item === null ? "null" : typeof item) || (typeof item === "number" && !Number.isFinite(item))) {
       throw guardError("invalid_input", `${name}[${j}] must be ${items.map(guardKindWords).join(" or ")}, got ${guardDescribe(item)}`);
     }
   }
@@ -237,6 +238,10 @@ function guardArguments(where, sig, args, classes) {
     if (!kinds.includes(kind) || kind === "revoked") {
       const expected = kinds.filter((k) => k !== "undefined").map(guardKindWords).join(" or ");
       throw guardError("invalid_input", `${name} must be ${expected || "absent"}, got ${guardDescribe(value)}`);
+    }
+    if (kind === "number" && !Number.isFinite(value)) {
+      // The glue would turn NaN into 0 and Infinity into an arbitrary integer, silently.
+      throw guardError("invalid_input", `${name} must be a finite number, got ${value}`);
     }
     if (kind === "object" || kind === "array") {
       try {
