@@ -101,7 +101,7 @@ function syncFolder(dir) {
 // ---- the lock ----
 
 function lockedError(path, holder, waited) {
-  const who = holder
+  const who = holder && typeof holder === "object"
     ? `process ${holder.pid} on ${holder.host}, started ${holder.started}, holding it since ${holder.acquired}`
     : "another process";
   const error = new Error(`the snapshot ${path} is locked by ${who}; waited ${waited} ms (USERSYNC_SNAPSHOT_WAIT_MS sets how long)`);
@@ -132,16 +132,19 @@ function alive(pid) {
 
 /** Whether the recorded holder is certainly gone (a holder on another host is never assumed gone). */
 function isStale(holder) {
-  if (!holder || !Number.isSafeInteger(holder.pid)) return true; // unreadable: a write cut short
+  if (!holder || !Number.isSafeInteger(holder.pid)) return true; // damaged: not a lock we wrote
   if (holder.host !== hostname()) return false;
   if (!alive(holder.pid)) return true;
   const now = startTimeOf(holder.pid);
   return holder.procStart != null && now != null && now !== holder.procStart;
 }
 
+const EMPTY = Symbol("empty lock file");
+
 function readHolder(lockPath) {
   try {
-    return JSON.parse(readFileSync(lockPath, "utf8"));
+    const text = readFileSync(lockPath, "utf8");
+    return text === "" ? EMPTY : JSON.parse(text);
   } catch (e) {
     if (e.code === "ENOENT") return undefined;
     return null;
@@ -163,7 +166,8 @@ function acquireLock(path, wait) {
   for (;;) {
     if (tryCreate(lockPath, me)) break;
     const holder = readHolder(lockPath);
-    if (holder !== undefined && isStale(holder) && takeOver(lockPath, holder, me)) break;
+    const stale = holder === EMPTY ? olderThan(lockPath, TAKEOVER_STALE_MS) : holder !== undefined && isStale(holder);
+    if (stale && takeOver(lockPath, holder, me)) break;
     if (Date.now() >= deadline) throw lockedError(path, holder, wait);
     sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
     pause = Math.min(pause * 2, 200);
@@ -200,10 +204,30 @@ function tryCreate(lockPath, me) {
     return true;
   } catch (e) {
     if (e.code === "EEXIST") return false;
+    if (e.code === "EPERM" || e.code === "ENOTSUP" || e.code === "ENOSYS") return createInPlace(lockPath, me);
     throw e;
   } finally {
     try { unlinkSync(temp); } catch { /* already gone */ }
   }
+}
+
+/** Where the file system has no hard links: created exclusively, then filled (a reader may
+ * briefly see it empty, which it takes for a holder still writing, not a stale lock). */
+function createInPlace(lockPath, me) {
+  let fd;
+  try {
+    fd = openSync(lockPath, "wx", 0o600);
+  } catch (e) {
+    if (e.code === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, JSON.stringify({ ...me, acquired: new Date().toISOString() }));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /**
@@ -218,18 +242,26 @@ function takeOver(lockPath, stale, me) {
   } catch (e) {
     if (e.code !== "EEXIST") throw e;
     try {
-      if (Date.now() - statSync(guard).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(guard);
+      if (olderThan(guard, TAKEOVER_STALE_MS)) unlinkSync(guard);
     } catch { /* someone else cleared it */ }
     return false;
   }
   closeSync(fd);
   try {
     const now = readHolder(lockPath);
-    if (now !== undefined && JSON.stringify(now) !== JSON.stringify(stale)) return false;
+    if (now !== undefined && now !== stale && JSON.stringify(now) !== JSON.stringify(stale)) return false;
     if (now !== undefined) unlinkSync(lockPath);
     return tryCreate(lockPath, me);
   } finally {
     try { unlinkSync(guard); } catch { /* already gone */ }
+  }
+}
+
+function olderThan(file, ms) {
+  try {
+    return Date.now() - statSync(file).mtimeMs > ms;
+  } catch {
+    return false;
   }
 }
 
