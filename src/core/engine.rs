@@ -377,9 +377,13 @@ fn snapshot_error(message: String) -> Error {
 
 /// RFC 3339 instant from outside; `invalid_input` naming what was wrong.
 pub fn parse_instant(s: &str) -> Result<Timestamp> {
-    s.trim()
-        .parse::<Timestamp>()
-        .map_err(|e| Error::invalid_input(format!("{} is not an RFC 3339 instant: {e}", quote(s))))
+    s.trim().parse::<Timestamp>().map_err(|e| {
+        Error::invalid_input(format!(
+            "{} is not an RFC 3339 instant: {}",
+            quote(s),
+            quote(&e.to_string())
+        ))
+    })
 }
 
 #[cfg(test)]

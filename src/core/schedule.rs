@@ -13,7 +13,7 @@
 //! - `everyMinutes` counts in absolute time from `anchor` (default the Unix epoch, so "every
 //!   15 minutes" lands on :00, :15, :30, :45 UTC), unaffected by DST or the time zone.
 
-use crate::core::error::{Error, Result};
+use crate::core::error::{quote, Error, Result};
 use jiff::civil::{self, Date, DateTime, Time};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::Timestamp;
@@ -352,7 +352,12 @@ fn time_zone(name: &str) -> Result<TimeZone> {
             "required: an IANA name such as \"Europe/Berlin\"",
         ));
     }
-    TimeZone::get(name).map_err(|_| invalid("timeZone", format!("unknown IANA time zone {name:?}")))
+    TimeZone::get(name).map_err(|_| {
+        invalid(
+            "timeZone",
+            format!("unknown IANA time zone {}", quote(name)),
+        )
+    })
 }
 
 /// Strict `"HH:MM"`: two digits each, 00-23 and 00-59.
@@ -360,7 +365,10 @@ fn parse_time(text: &str) -> Result<Time> {
     let bad = || {
         invalid(
             "frequency.time",
-            format!("time must be \"HH:MM\" (00:00 to 23:59), got {text:?}"),
+            format!(
+                "time must be \"HH:MM\" (00:00 to 23:59), got {}",
+                quote(text)
+            ),
         )
     };
     let digit = |b: u8| {
@@ -388,7 +396,11 @@ fn parse_time(text: &str) -> Result<Time> {
 /// anchor's message says `schedule.`, since the arguments are not part of it.
 fn parse_instant(text: &str, field: &str) -> Result<Timestamp> {
     text.trim().parse::<Timestamp>().map_err(|e| {
-        let what = format!("must be an RFC 3339 instant with an offset, got {text:?} ({e})");
+        let what = format!(
+            "must be an RFC 3339 instant with an offset, got {} ({})",
+            quote(text),
+            quote(&e.to_string())
+        );
         if field == "anchor" {
             invalid(field, what)
         } else {

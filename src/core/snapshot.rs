@@ -103,6 +103,7 @@ pub fn restore(json: &str) -> Result<Engine> {
         .get("version")
         .and_then(|v| v.as_u64())
         .ok_or_else(|| invalid("`version` must be a whole number".into()).with_field("version"))?;
+    check_counters(&value, &mut String::new())?;
     let engine = match version {
         1 => {
             let snap: SnapshotV1 =
@@ -134,6 +135,12 @@ pub fn restore(json: &str) -> Result<Engine> {
             .with_field("version"))
         }
     };
+    if engine.presence.next_event_id() > EVENT_ID_CEILING {
+        return Err(invalid(format!(
+            "the audit event counter is past {EVENT_ID_CEILING}: new events would get ids JavaScript cannot hold"
+        ))
+        .with_field("presence.nextEvent"));
+    }
     engine.validate().map_err(|e| match e.code {
         ErrorCode::InvalidSnapshot => e,
         _ => Error {
@@ -142,6 +149,64 @@ pub fn restore(json: &str) -> Result<Engine> {
         },
     })?;
     Ok(engine)
+}
+
+/// The largest integer a JavaScript number holds exactly (2^53 - 1). Every count and id of a
+/// snapshot reaches JS as a number, so a larger one would come back as another value.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Restored event ids stay this far below `MAX_SAFE_INTEGER` (2^40 more events, centuries
+/// of changes at any real rate), so no later mutation can mint an id that JS cannot hold
+/// and then fail to hand its result back after changing the state.
+pub const EVENT_ID_CEILING: u64 = MAX_SAFE_INTEGER - (1 << 40);
+
+/// Every integer anywhere in the snapshot within the JS safe range; `path` names where.
+fn check_counters(value: &serde_json::Value, path: &mut String) -> Result<()> {
+    match value {
+        serde_json::Value::Number(n) => {
+            let safe = match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => u <= MAX_SAFE_INTEGER,
+                (None, Some(i)) => i.unsigned_abs() <= MAX_SAFE_INTEGER,
+                // A float: JSON numbers with a fraction or exponent are no counters.
+                (None, None) => true,
+            };
+            if !safe {
+                return Err(invalid(format!(
+                    "`{path}` is {n}, outside the range JavaScript numbers hold exactly (±{MAX_SAFE_INTEGER})"
+                ))
+                .with_field(path.as_str()));
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => {
+            let len = path.len();
+            for (i, item) in items.iter().enumerate() {
+                path.push_str(&format!("[{i}]"));
+                check_counters(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        serde_json::Value::Object(map) => {
+            let len = path.len();
+            for (key, item) in map {
+                let plain =
+                    key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !plain {
+                    path.push_str(&format!("[{}]", crate::core::error::quote(key)));
+                } else {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                check_counters(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn invalid(message: String) -> Error {
@@ -201,6 +266,33 @@ mod tests {
         assert_eq!(back.presence.log(), e.presence.log());
         assert_eq!(back.wfm, e.wfm);
         assert_eq!(back.schedules, e.schedules);
+    }
+
+    #[test]
+    fn counters_beyond_the_js_safe_range_are_refused() {
+        let json = save(&engine_with_a_mapping()).unwrap();
+        assert!(json.contains("\"nextEvent\":"), "{json}");
+        let with_next = |n: &str| {
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            let mut v = v;
+            v["presence"]["nextEvent"] = serde_json::from_str(n).unwrap();
+            v.to_string()
+        };
+        let err = restore(&with_next("9007199254740992")).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidSnapshot);
+        assert_eq!(err.field.as_deref(), Some("presence.nextEvent"));
+        assert!(err.message.contains("9007199254740992"), "{}", err.message);
+        // In range for JS, but too close to its end for new events.
+        let err = restore(&with_next(&MAX_SAFE_INTEGER.to_string())).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidSnapshot);
+        assert!(restore(&with_next(&EVENT_ID_CEILING.to_string())).is_ok());
+        // Anywhere, not only the counter: an audit event's id.
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let mut v = v;
+        v["presence"]["log"][0]["id"] = serde_json::json!(u64::MAX);
+        let err = restore(&v.to_string()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidSnapshot);
+        assert_eq!(err.field.as_deref(), Some("presence.log[0].id"));
     }
 
     #[test]

@@ -97,12 +97,24 @@ test("deeply nested JSON is refused (file) or rejected (record), never recursed 
   assert.equal(nd.report.rejected[0].line, 1);
   assert.equal(nd.report.rejected[0].code, "invalid_input");
 
-  // JS values nested 100,000 deep, in an unknown field and in a list field.
-  let obj = {};
-  for (let i = 0, o = obj; i < 100_000; i++, o = o.x) o.x = {};
-  let arr = [];
-  for (let i = 0, a = arr; i < 100_000; i++) { const n = []; a.push(n); a = n; }
-  const js = settle("js", () => u.intakeSourceUsers([{ id: "a", extra: obj }, { id: "b", permissions: arr }])).value;
+  // JS values nested 100,000 deep: the argument guard refuses the call, naming the record
+  // and field, before anything is converted.
+  const nest = (depth) => {
+    const obj = {};
+    for (let i = 0, o = obj; i < depth; i++, o = o.x) o.x = {};
+    const arr = [];
+    for (let i = 0, a = arr; i < depth; i++) { const n = []; a.push(n); a = n; }
+    return { obj, arr };
+  };
+  const huge = nest(100_000);
+  for (const records of [[{ id: "a", extra: huge.obj }], [{ id: "a" }, { id: "b", permissions: huge.arr }]]) {
+    const { error } = settle("js", () => u.intakeSourceUsers(records));
+    assert.equal(error?.code, "value_too_complex");
+    assert.match(error.message, /'records\[\d\]\.(extra|permissions)/);
+  }
+  // Deeper than any record field, within the guard's limit: one rejection for the record.
+  const some = nest(20);
+  const js = settle("js", () => u.intakeSourceUsers([{ id: "a", extra: some.obj }, { id: "b", permissions: some.arr }])).value;
   assert.equal(js.report.received, 2);
   assert.equal(js.report.rejected.find((x) => x.id === "b")?.field, "permissions");
   stillAnswers();
@@ -203,4 +215,76 @@ test("wasm memory grows with the input, not without bound", () => {
   assert.ok(growth <= 16 * MB, `memory grew ${growth / MB} MB over four repeated rounds`);
   // And one round needs a bounded multiple of its input (10 MB string + ~2 MB file).
   assert.ok(afterFirst <= 512 * MB, `memory is ${afterFirst / MB} MB after one round`);
+});
+
+// ---- values a plain-JS caller can pass by mistake or on purpose (the guard in front of
+// every export turns each into a coded error before Rust sees it) ----
+
+const unit = { businessUnitId: "bu-1", platform: "ringcentral" };
+const NOW = "2026-11-23T10:00:00Z";
+
+function deep(n, leaf = {}) {
+  let v = leaf;
+  for (let i = 0; i < n; i++) v = { v };
+  return v;
+}
+
+test("wrong JS types name the parameter and leave the engine working", () => {
+  const engine = new u.Engine();
+  for (const [what, f, param] of [
+    ["pendingPlan(123)", () => engine.pendingPlan(123), "runId"],
+    ["planAutoSync(unit, 123)", () => engine.planAutoSync(unit, 123), "now"],
+    ["fromSnapshot(true)", () => u.Engine.fromSnapshot(true), "json"],
+    ["applyPlan(runId, {id}, now)", () => engine.applyPlan("r1", { id: "x" }, NOW), "actor"],
+    ["loadSourceUsers(unit, {length: -1})", () => engine.loadSourceUsers(unit, { length: -1 }), "records"],
+    ["pendingPlan(null)", () => engine.pendingPlan(null), "runId"],
+    ["emailKey(10n)", () => u.emailKey(10n), "email"],
+    ["emailKeys([Symbol()])", () => u.emailKeys([Symbol("s")]), "emails"],
+  ]) {
+    const { error } = settle(what, f);
+    assert.equal(error?.code, "invalid_input", what);
+    assert.match(error.message, new RegExp(`'${param}`), what);
+  }
+  assert.deepEqual(engine.units(), []);
+  engine.free();
+  stillAnswers();
+});
+
+test("5,000-deep values, getters that throw and revoked Proxies: coded errors, and the engine still answers", async () => {
+  const engine = new u.Engine();
+  const schedule = { enabled: true, frequency: deep(5000), timeZone: "UTC" };
+  for (let round = 0; round < 2; round++) {
+    assert.equal(settle("deep frequency", () => engine.setSchedule(unit, schedule)).error?.code, "value_too_complex");
+    const actor = { id: "a", permissions: deep(5000, []) };
+    assert.equal(settle("deep permissions", () => engine.include(unit, actor, "u1", NOW)).error?.code, "value_too_complex");
+  }
+  const getter = { get businessUnitId() { throw new Error("no"); }, platform: "ringcentral" };
+  assert.equal(settle("throwing getter", () => engine.status(getter)).error?.code, "invalid_input");
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assert.equal(settle("revoked Proxy", () => engine.setSchedule(unit, proxy)).error?.code, "invalid_input");
+  assert.deepEqual(engine.units(), []);
+  assert.equal(u.Engine.fromSnapshot(engine.saveSnapshot()) instanceof u.Engine, true);
+  engine.free();
+  engine.free();
+  stillAnswers();
+
+  // A connector whose options cannot be read rejects its promise (it settles) with a code.
+  for (const options of [proxy, { get baseUrl() { throw new Error("no"); }, token: "t" }]) {
+    await assert.rejects(u.fetchRingCentralUsers(options), (e) => u.isUsersyncError(e) && e.code === "invalid_input");
+  }
+});
+
+test("a snapshot whose counters pass the JS safe-integer range is refused, and the engine keeps its state", () => {
+  const engine = new u.Engine();
+  const saved = engine.saveSnapshot();
+  assert.match(saved, /"nextEvent":\d+/);
+  const tampered = saved.replace(/"nextEvent":\d+/, '"nextEvent":9007199254740992');
+  const { error } = settle("fromSnapshot", () => u.Engine.fromSnapshot(tampered));
+  assert.equal(error?.code, "invalid_snapshot");
+  assert.equal(error.field, "presence.nextEvent");
+  assert.equal(settle("restoreSnapshot", () => engine.restoreSnapshot(tampered)).error?.code, "invalid_snapshot");
+  assert.equal(engine.saveSnapshot(), saved);
+  assert.ok(Array.isArray(engine.auditLog()));
+  engine.free();
 });

@@ -14,6 +14,7 @@
 //! Records rejected for their own fields take no part: they already have their line.
 
 use super::{Locator, Rejection, Typed};
+use crate::core::error::quote;
 use crate::core::records::{ExternalUser, SourceUser};
 use crate::core::ErrorCode;
 use std::collections::HashMap;
@@ -171,10 +172,17 @@ fn resolve_group<T: Record>(
     for o in older {
         let detail = match (o.record.updated_at(), winner.record.updated_at()) {
             (None, Some(w)) => {
-                format!("superseded by {by}, which has an updatedAt ({w}) and this has none")
+                format!(
+                    "superseded by {by}, which has an updatedAt ({}) and this has none",
+                    quote(w)
+                )
             }
             (Some(mine), Some(w)) => {
-                format!("superseded by {by}, whose updatedAt {w} is later than {mine}")
+                format!(
+                    "superseded by {by}, whose updatedAt {} is later than {}",
+                    quote(w),
+                    quote(mine)
+                )
             }
             // Unreachable: an older copy ranks below the winner, so the winner has a timestamp.
             _ => format!("superseded by {by}"),

@@ -5,7 +5,7 @@
 use super::fields::read_id;
 use super::{field_kind, FieldKind, InputFormat, Locator, RawRecord, Rejection, Side};
 use super::{CsvOptions, EXTERNAL_FIELDS, SOURCE_FIELDS};
-use crate::core::error::{Error, Result};
+use crate::core::error::{quote, Error, Result};
 use crate::core::ErrorCode;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -428,7 +428,9 @@ pub(crate) fn csv_columns(
             };
             if let Some((_, _, other)) = plan.iter().find(|(_, f, _)| *f == field) {
                 return Err(Error::invalid_input(format!(
-                    "CSV columns {other:?} and {header:?} both feed field `{field}`"
+                    "CSV columns {} and {} both feed field `{field}`",
+                    quote(other),
+                    quote(header)
                 ))
                 .with_field(field));
             }
@@ -440,7 +442,7 @@ pub(crate) fn csv_columns(
             .columns
             .iter()
             .filter(|c| c.field == "id")
-            .map(|c| format!("{:?}", c.header))
+            .map(|c| quote(&c.header))
             .collect();
         let expected = if expected.is_empty() {
             "\"id\"".to_owned()

@@ -33,7 +33,7 @@ mod tests;
 pub(crate) use formats::csv_columns;
 pub use formats::{format_from_path, parse_bytes};
 
-use crate::core::error::Result;
+use crate::core::error::{quote, Result};
 use crate::core::records::{ExternalUser, SourceUser};
 use crate::core::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -321,11 +321,7 @@ impl Locator {
         let detail = detail.to_string();
         let detail = clip(&detail, MAX_SHOWN);
         let message = match id {
-            Some(id) => format!(
-                "{} (id {:?}): {detail}",
-                self.name(position),
-                clip(id, MAX_SHOWN)
-            ),
+            Some(id) => format!("{} (id {}): {detail}", self.name(position), quote(id)),
             None => format!("{}: {detail}", self.name(position)),
         };
         Rejection {
