@@ -68,10 +68,10 @@ test("CSV output is formula-safe and one row per user", () => {
   const ext = Buffer.from('[{"id":"@SUM(A1)","email":"a@x.com"},{"id":"+e2","email":"B@X.com"}]');
   const csv = usersync.matchBulk(src, ext, { output: "csv" });
   const lines = csv.trim().split("\n");
-  assert.equal(lines[0], "id,status,reason,externalId,method,matchedBy");
+  assert.equal(lines[0], "id,status,reason,externalId,method,matchedBy,side,line,field,code,message");
   assert.equal(lines.length, 3);
-  assert.ok(lines.includes(`"'-1,2",mapped,,'+e2,auto,email`), csv);
-  assert.ok(lines.includes(`'=cmd|calc,mapped,,'@SUM(A1),auto,email`), csv);
+  assert.ok(lines.includes(`"'-1,2",mapped,,'+e2,auto,email,,,,,`), csv);
+  assert.ok(lines.includes(`'=cmd|calc,mapped,,'@SUM(A1),auto,email,,,,,`), csv);
 });
 
 test("a generated 20,000 x 20,000 job: every user reported, invalid addresses named", async () => {
@@ -115,8 +115,10 @@ test("usersync match: csv with --map, json by default, exit codes and --help", (
     "--map", "email=Email", "--format", "csv", "--quiet"]);
   assert.equal(csvOut.status, 0, csvOut.stderr);
   assert.equal(csvOut.stderr, "");
-  assert.match(csvOut.stdout, /^id,status,reason,externalId,method,matchedBy\n/);
+  assert.match(csvOut.stdout, /^id,status,reason,externalId,method,matchedBy,side,line,field,code,message\n/);
   assert.match(csvOut.stdout, /u-bob,mapped,,/);
+  // The record without an id is in the CSV too, as a rejected row naming its line.
+  assert.match(csvOut.stdout, /\n,rejected,,,,,source,8,id,invalid_input,/);
   assert.ok(src.length > 0);
 
   const out = join(tmp, "report.json");

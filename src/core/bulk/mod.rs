@@ -12,8 +12,8 @@
 //! - Users come out sorted by id (the engine's order); rejected records by side, then line.
 //! - `businessUnitId` set: a CXone user naming another business unit fails the job with
 //!   `invalid_input` (as `PresenceState::load_sources` does); unset: no check.
-//! - The CSV report holds the users only; counts (and the number of rejected records) come
-//!   in the last progress event, the full intake report with the JSON output.
+//! - The CSV report holds the users, then the rejected records as rows of status `rejected`
+//!   (side, line, field, code, message); counts come in the last progress event.
 //! - Memory: a job is refused with `input_too_large` before any work when its estimate
 //!   ([`estimate_memory`]) passes the limit (3.5 GiB, or `memoryLimit` when lower).
 
@@ -55,7 +55,9 @@ pub enum BulkOutputFormat {
     /// "rejected": [{"side","line","id","field","code","message"}]}`.
     #[default]
     Json,
-    /// `id,status,reason,externalId,method,matchedBy`, one row per user, formula-safe.
+    /// `id,status,reason,externalId,method,matchedBy,side,line,field,code,message`: one row
+    /// per user (the last five cells empty), then one per rejected record (status
+    /// `rejected`, the user cells empty but `id`); formula-safe.
     Csv,
 }
 
@@ -401,7 +403,7 @@ pub fn match_bulk(
         BulkOutputFormat::Json => {
             output::json(&summary, &src_recs, &outcomes, &ext_recs, &rejected)?
         }
-        BulkOutputFormat::Csv => output::csv(&src_recs, &outcomes, &ext_recs)?,
+        BulkOutputFormat::Csv => output::csv(&src_recs, &outcomes, &ext_recs, &rejected)?,
     };
     progress(BulkProgress {
         phase: BulkPhase::Done,
