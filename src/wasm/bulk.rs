@@ -96,9 +96,11 @@ pub struct BulkJob {
 
 #[wasm_bindgen(js_class = "BulkJob")]
 impl BulkJob {
-    /// Reserves the memory the job will need (one `memory.grow`) and the input buffers.
-    /// Throws `input_too_large` when the estimate passes the limit (3.5 GiB, or
-    /// `memoryLimit` when lower), before allocating anything.
+    /// Reserves the memory the job will likely need (one `memory.grow`) and the input
+    /// buffers. Throws `input_too_large`, before allocating anything, when inputs of these
+    /// sizes cannot fit the limit (3.5 GiB, or `memoryLimit` when lower); `run` checks
+    /// again by the records the files hold, and throws the same error (the job stays
+    /// usable) when they need more.
     #[wasm_bindgen(constructor)]
     pub fn new(
         source_len: f64,
@@ -279,9 +281,9 @@ pub fn match_bulk_js(
     )
 }
 
-/// The memory (bytes) a bulk job over inputs of these sizes is estimated to need, or
-/// throws `input_too_large` when that passes the limit: lets a caller refuse a job before
-/// reading its files.
+/// The memory (bytes) a bulk job over inputs of these sizes is likely to need, or throws
+/// `input_too_large` when they cannot fit the limit at all: lets a caller refuse a job
+/// before reading its files (the run itself checks again by the records they hold).
 #[wasm_bindgen(js_name = "bulkMemoryEstimate")]
 pub fn bulk_memory_estimate(
     source_len: f64,

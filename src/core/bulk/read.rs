@@ -7,6 +7,7 @@
 //! intake's. A file intake refuses as a whole (broken JSON, bad CSV header) is handed to
 //! intake whole, which then gives the same error.
 
+use super::budget::{reserved, Budget, PER_INTAKE_RECORD};
 use super::json::Fast;
 use super::record::{from_external, from_source, Keep, Parts, Rec};
 use crate::core::error::Result;
@@ -32,6 +33,10 @@ pub(crate) struct Ctx<'o> {
     pub format: InputFormat,
     pub csv: &'o CsvOptions,
     pub keep: Keep<'o>,
+    /// At least the number of records in the file (`budget::record_bound`).
+    pub records: usize,
+    /// The job's memory, charged with what reading keeps beyond the estimate.
+    pub budget: &'o Budget,
 }
 
 /// What the fast pass collected.
@@ -43,6 +48,8 @@ struct Read<'a> {
     element_lines: Vec<usize>,
     /// CSV: the header's bytes (slow rows are re-read below a copy of it).
     header: &'a [u8],
+    /// Rejections already charged to the budget.
+    charged: usize,
 }
 
 /// The fast pass could not go on: intake reads the whole file instead.
@@ -56,11 +63,13 @@ pub(crate) fn read_side<'a>(
 ) -> Result<SideIntake<'a>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut read = Read {
-        recs: Vec::new(),
+        // Reserved once for every record the file can hold: no growth, no doubling waste.
+        recs: reserved(ctx.records, "the records")?,
         rejected: Vec::new(),
         received: 0,
         element_lines: Vec::new(),
         header: &[],
+        charged: 0,
     };
     let fast = match (ctx.format, ctx.side) {
         (InputFormat::Ndjson, Side::Source) => read_ndjson::<true>(bytes, ctx, &mut read, tick),
@@ -73,10 +82,15 @@ pub(crate) fn read_side<'a>(
     };
     match fast {
         Ok(Ok(())) => {}
-        Ok(Err(Whole)) => return whole(bytes, ctx),
+        Ok(Err(Whole)) => {
+            drop(read);
+            return whole(bytes, ctx);
+        }
         Err(e) => return Err(e),
     }
     dedup(bytes, ctx, &mut read)?;
+    ctx.budget
+        .charge_rejections(&read.rejected, &mut read.charged)?;
     read.rejected.sort_by_key(|r| r.index);
     Ok(SideIntake {
         report: IntakeReport {
@@ -94,6 +108,7 @@ pub(crate) struct CsvSink<'r, 'a> {
     pub rejected: &'r mut Vec<Rejection>,
     pub received: &'r mut usize,
     pub header: &'r mut &'a [u8],
+    pub charged: &'r mut usize,
 }
 
 fn read_parts<'r, 'a>(read: &'r mut Read<'a>) -> CsvSink<'r, 'a> {
@@ -102,11 +117,13 @@ fn read_parts<'r, 'a>(read: &'r mut Read<'a>) -> CsvSink<'r, 'a> {
         rejected: &mut read.rejected,
         received: &mut read.received,
         header: &mut read.header,
+        charged: &mut read.charged,
     }
 }
 
 /// Intake over the whole file (the fast pass met something only intake can word).
 fn whole<'a>(bytes: &'a [u8], ctx: Ctx<'_>) -> Result<SideIntake<'a>> {
+    ctx.budget.charge_whole(bytes.len(), ctx.records)?;
     let (mut recs, report) = match ctx.side {
         Side::Source => {
             let i = intake_source_bytes(bytes, ctx.format, ctx.csv)?;
@@ -154,6 +171,8 @@ fn read_ndjson<'a, const SOURCE: bool>(
         start = e.saturating_add(1);
         if i % TICK_EVERY == 0 {
             tick(s);
+            ctx.budget
+                .charge_rejections(&read.rejected, &mut read.charged)?;
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -223,6 +242,8 @@ fn read_json<'a, const SOURCE: bool>(
             let index = read.element_lines.len();
             if index % TICK_EVERY == 0 {
                 tick(pos);
+                ctx.budget
+                    .charge_rejections(&read.rejected, &mut read.charged)?;
             }
             read.element_lines.push(line);
             read.received += 1;
@@ -415,6 +436,11 @@ fn dedup<'a>(bytes: &'a [u8], ctx: Ctx<'_>, read: &mut Read<'a>) -> Result<()> {
     if in_group.is_empty() {
         return Ok(());
     }
+    let regrouped = in_group.iter().filter(|g| **g).count();
+    ctx.budget.charge(
+        (regrouped as u64).saturating_mul(PER_INTAKE_RECORD),
+        "records with repeated ids",
+    )?;
     let mut raws = Vec::new();
     let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut first_pos: Vec<(String, usize)> = Vec::new();

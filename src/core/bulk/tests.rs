@@ -138,7 +138,9 @@ fn csv_output_is_formula_safe_and_quoted() {
 
 #[test]
 fn formula_safe_covers_full_width_and_minus_sign_look_alikes() {
-    for start in ['=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{2212}'] {
+    for start in [
+        '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{2212}',
+    ] {
         let cell = format!("{start}SUM(A1)");
         assert_eq!(formula_safe(&cell), format!("'{cell}"), "{start:?}");
     }
@@ -166,11 +168,26 @@ fn csv_output_lists_rejected_records_as_rows() {
     assert_eq!(&rows[0][1], "mapped");
     let rejected: Vec<_> = rows.iter().filter(|r| &r[1] == "rejected").collect();
     assert_eq!(rejected.len(), 3, "{out}");
-    let u2 = rejected.iter().find(|r| &r[0] == "u2").expect("u2 rejected");
-    assert_eq!((&u2[6], &u2[7], &u2[8], &u2[9]), ("source", "2", "active", "invalid_input"));
-    let broken = rejected.iter().find(|r| &r[7] == "3").expect("line 3 rejected");
-    assert_eq!((&broken[0], &broken[6], &broken[9]), ("", "source", "invalid_input"));
-    let wide = rejected.iter().find(|r| &r[6] == "external").expect("external row");
+    let u2 = rejected
+        .iter()
+        .find(|r| &r[0] == "u2")
+        .expect("u2 rejected");
+    assert_eq!(
+        (&u2[6], &u2[7], &u2[8], &u2[9]),
+        ("source", "2", "active", "invalid_input")
+    );
+    let broken = rejected
+        .iter()
+        .find(|r| &r[7] == "3")
+        .expect("line 3 rejected");
+    assert_eq!(
+        (&broken[0], &broken[6], &broken[9]),
+        ("", "source", "invalid_input")
+    );
+    let wide = rejected
+        .iter()
+        .find(|r| &r[6] == "external")
+        .expect("external row");
     assert_eq!(&wide[7], "3");
     assert!(!wide[10].is_empty());
     // Every row has every column, and the users' rows leave the rejection cells empty.
