@@ -99,6 +99,38 @@ test("input_too_large is a coded error and the instance survives it", () => {
   assert.ok(again.users.length > 0, "later calls still work");
 });
 
+// In a child process of its own, so that the WebAssembly memory it measures is this job's.
+const denseJob = `
+const usersync = require(process.argv[1]);
+const n = 100000;
+const rows = (head, f) => Buffer.from(head + Array.from({ length: n }, (_, i) => f(i)).join("\\n") + "\\n");
+const src = rows("id,email,permissions\\n", (i) => "u" + i + "," + i + "@x.co,UserMapping.Map");
+const ext = rows("id,email\\n", (i) => "e" + i + "," + i + "@X.co");
+const job = new usersync.BulkJob(src.length, ext.length);
+job.source().set(src);
+job.external().set(ext);
+let refused;
+try { job.runBytes({ memoryLimit: 1 }); } catch (e) { refused = e; }
+const report = JSON.parse(new TextDecoder().decode(job.runBytes()));
+const peak = job.source().buffer.byteLength;
+job.free();
+console.log(JSON.stringify({ code: refused && refused.code, message: refused && refused.message, peak, mapped: report.summary.byStatus.mapped }));
+`;
+
+test("dense short rows: the memory a job takes stays within its estimate; a refused run leaves the job usable", () => {
+  const pkgMain = fileURLToPath(new URL("../../pkg/node/usersync.cjs", import.meta.url));
+  const r = spawnSync(process.execPath, ["-e", denseJob, pkgMain], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.code, "input_too_large");
+  const need = Number(/need about (\d+) MiB/.exec(out.message)?.[1]);
+  assert.ok(need > 0, out.message);
+  // After the refusal, the same job (same instance) runs to the end.
+  assert.equal(out.mapped, 100000);
+  // WebAssembly memory only grows, so its size now is the job's peak.
+  assert.ok(out.peak <= (need + 1) * 2 ** 20, `peak ${out.peak >> 20} MiB, estimate ${need} MiB`);
+});
+
 test("a file unreadable as a whole throws invalid_input", () => {
   assert.throws(() => usersync.matchBulk(Buffer.from("[{"), Buffer.from("[]"), { sourceFormat: "json" }),
     (e) => e.code === "invalid_input");
@@ -118,7 +150,7 @@ test("usersync match: csv with --map, json by default, exit codes and --help", (
   assert.match(csvOut.stdout, /^id,status,reason,externalId,method,matchedBy,side,line,field,code,message\n/);
   assert.match(csvOut.stdout, /u-bob,mapped,,/);
   // The record without an id is in the CSV too, as a rejected row naming its line.
-  assert.match(csvOut.stdout, /\n,rejected,,,,,source,8,id,invalid_input,/);
+  assert.match(csvOut.stdout, /\n,rejected,,,,,source,8,id,missing_field,line 8: has no id\n/);
   assert.ok(src.length > 0);
 
   const out = join(tmp, "report.json");

@@ -19,13 +19,16 @@ pub const MEMORY_LIMIT: u64 = 3_758_096_384;
 
 /// Bytes per record for what every record costs whatever its length, on wasm32: its entry
 /// (44), its key (32), the join's per-key tables (intern map, look-alike buckets, lookup and
-/// claim slots, about 190 together at the hash maps' worst load), its outcome (16) and its
-/// row of the report (about 100 of fixed text). Rounded up; a test measures the real peak.
-pub(crate) const PER_RECORD: u64 = 384;
+/// claim slots) and its report row. Measured through the package on dense short rows, the
+/// whole WebAssembly memory peaked at 2x the input plus 120-160 bytes a record (ASCII keys,
+/// upper-case ones that need a copy); this takes 256 for the rarer shapes (look-alike
+/// indexes per side, fallback keys), and a Node test checks the peak against it.
+pub(crate) const PER_RECORD: u64 = 256;
 
 /// Per byte of input: the input itself, plus the copies a record's strings may need (a key
-/// that is not the input's spelling, the ids and messages written into the report).
-const PER_INPUT_BYTE: u64 = 2;
+/// that is not the input's spelling, with its skeleton and NFKC forms when it is not ASCII;
+/// the ids written into the report).
+const PER_INPUT_BYTE: u64 = 3;
 
 /// The module's own data and the allocator's slack.
 const BASE: u64 = 16 << 20;
