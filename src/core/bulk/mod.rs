@@ -21,10 +21,8 @@
 
 mod budget;
 mod csv_read;
-mod index;
 mod join;
 mod json;
-mod keys;
 mod output;
 mod read;
 mod record;
@@ -40,10 +38,11 @@ use crate::core::email_key::KeyOptions;
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::intake::{CsvOptions, InputFormat, Side};
 use crate::core::mapping::{MatchedBy, ReasonCounts, StatusCounts};
+use crate::core::matching::keys::{key_of, Keyed};
+use crate::core::matching::merge_by_id;
 use join::{join, JoinSettings};
-use keys::{key_of, Keyed};
 use read::{read_side, Ctx, SideIntake};
-use record::{Keep, Rec};
+use record::Keep;
 use serde::{Deserialize, Serialize};
 
 pub use budget::{check_memory, estimate_memory, job_memory, MEMORY_LIMIT};
@@ -198,34 +197,6 @@ fn counts(i: &SideIntake<'_>) -> FileCounts {
     }
 }
 
-/// Same id: the refreshed record replaces; new ids are added (both sorted by id).
-fn merge<'a>(dir: Vec<Rec<'a>>, refreshed: Vec<Rec<'a>>) -> Result<Vec<Rec<'a>>> {
-    let mut out = budget::reserved(
-        dir.len().saturating_add(refreshed.len()),
-        "the merged directory",
-    )?;
-    let mut a = dir.into_iter().peekable();
-    let mut b = refreshed.into_iter().peekable();
-    loop {
-        let take_b = match (a.peek(), b.peek()) {
-            (None, None) => break,
-            (Some(_), None) => false,
-            (None, Some(_)) => true,
-            (Some(x), Some(y)) => match x.id.cmp(&y.id) {
-                std::cmp::Ordering::Less => false,
-                std::cmp::Ordering::Greater => true,
-                std::cmp::Ordering::Equal => {
-                    a.next();
-                    true
-                }
-            },
-        };
-        let next = if take_b { b.next() } else { a.next() };
-        out.extend(next);
-    }
-    Ok(out)
-}
-
 /// Runs a bulk job: reads both directories (and the refreshed one), matches, and returns
 /// the report as one string. `progress` is called as the job goes (never while it holds
 /// anything the callback could disturb: it gets a plain value).
@@ -348,7 +319,7 @@ pub fn match_bulk(
                     .into_iter()
                     .map(|r| (Side::External, true, r)),
             );
-            merge(ext_recs, f.recs)?
+            merge_by_id(ext_recs, f.recs, |r| &r.id)
         }
         None => ext_recs,
     };
