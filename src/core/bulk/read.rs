@@ -12,9 +12,9 @@ use super::json::Fast;
 use super::record::{from_external, from_source, Keep, Parts, Rec};
 use crate::core::error::Result;
 use crate::core::intake::{
-    field_kind, intake_external, intake_external_bytes, intake_source, intake_source_bytes,
-    parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator, RawRecord, Rejection,
-    Side,
+    csv_flag, csv_list, field_kind, intake_external, intake_external_bytes, intake_source,
+    intake_source_bytes, parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator,
+    RawRecord, Rejection, Side,
 };
 use crate::core::ErrorCode;
 use serde::Deserialize;
@@ -491,16 +491,9 @@ pub(crate) fn csv_cell<'c>(field: &str, cell: &'c str) -> Option<Cell<'c>> {
         return Some(Cell::Missing);
     }
     Some(match field_kind(field) {
-        FieldKind::Flag => match cell.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Cell::Flag(true),
-            "false" | "0" | "no" => Cell::Flag(false),
-            _ => return None,
-        },
+        FieldKind::Flag => Cell::Flag(csv_flag(cell)?),
         FieldKind::List => Cell::List {
-            has_perm: cell
-                .split([';', '|'])
-                .map(str::trim)
-                .any(|s| s == crate::core::records::PERM_USER_MAPPING_MAP),
+            has_perm: csv_list(cell).any(|s| s == crate::core::records::PERM_USER_MAPPING_MAP),
         },
         FieldKind::Timestamp => {
             cell.parse::<jiff::Timestamp>().ok()?;
