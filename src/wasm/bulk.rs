@@ -1,4 +1,4 @@
-//! Bulk matching exports (issue 6): file bytes in, one report string out. Records never
+//! Bulk matching exports: file bytes in, one report string out. Records never
 //! cross the boundary as JS objects; progress does, as one small object now and then.
 //!
 //! Memory is grown once per job, up front, from the input sizes: growing wasm memory in
@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const BULK_TS: &'static str = r#"
-/** Options of `matchBulk`: `BulkOptions` plus the refreshed directory's bytes (SPEC 3.3). */
+/** Options of `matchBulk`: `BulkOptions` plus the refreshed directory's bytes; the retry pass runs against it. */
 export interface MatchBulkOptions extends BulkOptions {
   /** The re-fetched accounts for the retry pass (same formats as the directory). */
   refreshed?: Uint8Array;

@@ -10,8 +10,9 @@
 //   - native Rust: the same core compiled natively (tests/bench/bench_native.rs), same span;
 //   - BulkJob in process: the CLI's path inside one Node process, with time per phase;
 //   - cold vs warm: one process running the BulkJob twice (the second reuses the instance).
-// Timings on a shared machine are noisy: the load average is recorded before and after, and
-// per-change decisions should use instruction counts (callgrind on bench_native), not this.
+// Timings on a shared machine are noisy: the load average is recorded before and after, CPU
+// time (user + system) is shown beside wall time, and per-change decisions should use
+// instruction counts or a profile of bench_native, not this.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync, statSync, mkdirSync } from "node:fs";
 import { cpus, totalmem, release, loadavg } from "node:os";
@@ -62,16 +63,18 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Runs `cmd args` under /usr/bin/time: wall ms (spawn to exit), peak RSS, its JSON line. */
+/** Runs `cmd args` under /usr/bin/time: wall ms (spawn to exit), CPU ms (user + system,
+ * every thread), peak RSS, and the fields of its JSON line. */
 function timed(cmd, args) {
   const t = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "__RSS %M", cmd, ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync("/usr/bin/time", ["-f", "__RSS %M __CPU %U %S", cmd, ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
   const wall = performance.now() - t;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
   const rss = Number(/__RSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
+  const cpu = /__CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
   const last = r.stdout.trim().split("\n").pop();
   const inner = last && last.startsWith("{") ? JSON.parse(last) : {};
-  return { ...inner, wallMs: wall, maxRssKiB: rss || inner.maxRssKiB };
+  return { ...inner, wallMs: wall, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, maxRssKiB: rss || inner.maxRssKiB };
 }
 
 async function main() {
@@ -113,6 +116,7 @@ async function main() {
         const phaseNames = Object.keys(rs[0].phases ?? {});
         results[name] = {
           wall: median(rs.map((r) => r.wallMs)),
+          cpu: median(rs.map((r) => r.cpuMs)),
           inner: rs[0].ms === undefined ? null : median(rs.map((r) => r.ms)),
           cold: rs[0].coldMs === undefined ? null : median(rs.map((r) => r.coldMs)),
           rss: median(rs.map((r) => r.maxRssKiB)) * 1024,
@@ -132,26 +136,28 @@ async function main() {
 function markdown(rows, reps, sizes, shapes, load) {
   const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const ratio = (a, b) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : "n/a");
   const la = (l) => l.map((x) => x.toFixed(2)).join(" / ");
   const rustc = (() => { try { return execFileSync("rustc", ["--version"], { encoding: "utf8" }).trim(); } catch { return "rustc ?"; } })();
   let md = `# Benchmarks: bulk matching\n\n`;
   md += `Reproduce: \`make bench\` (= \`node tests/bench/bench.mjs --sizes ${sizes.join(",")} --reps ${reps} --shapes ${shapes.join(",")}\` after a release build of the package and of \`tests/bench/bench_native.rs\`). This file is written by that script.\n\n`;
   md += `Machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, ${mib(totalmem())} RAM, Linux ${release()}, Node ${process.version}, ${rustc}. `;
-  md += `Load average (1 / 5 / 15 min) before: ${la(load.before)}, after: ${la(load.after)}. The machine is shared with other jobs: wall times are noisy, so runs are interleaved and medians are shown; decide on per-change speed by instruction counts (\`valgrind --tool=callgrind\` on \`bench_native\`), not by these.\n\n`;
+  md += `Load average (1 / 5 / 15 min) before: ${la(load.before)}, after: ${la(load.after)}. The machine is shared with other jobs: wall times are noisy, so runs are interleaved and medians are shown, and CPU time (user + system, all threads) is given beside wall time; decide on a single change by CPU time or a profile of \`bench_native\`, not by wall time.\n\n`;
   md += `Inputs: \`tests/bench/gen.mjs\` (deterministic): "csv" = CXone users as CSV, external accounts as a JSON array; "ndjson" = the same records as NDJSON on both sides. ~80% of addresses on both sides, ~10% differing in case, some with surrounding spaces, ~1% duplicated on the external side, some invalid.\n\n`;
   md += `Each figure is the median of ${reps} interleaved runs, each in its own process. "End to end" is process start to exit with the report written to a file; RSS is the process's peak (\`/usr/bin/time\`).\n\n`;
   for (const r of rows) {
     md += `## ${r.n.toLocaleString("en")} x ${r.n.toLocaleString("en")}, ${r.shape} (input ${mib(r.input)})\n\n`;
-    md += `| contender | end to end | in-process | runs, end to end (ms) | peak RSS | RSS / input |\n|---|---:|---:|---|---:|---:|\n`;
+    md += `| contender | end to end | CPU (user + sys) | in-process | runs, end to end (ms) | peak RSS | RSS / input |\n|---|---:|---:|---:|---|---:|---:|\n`;
     for (const [name, x] of Object.entries(r.results)) {
-      md += `| ${name} | ${s(x.wall)} | ${x.inner === null ? "" : s(x.inner)} | ${x.all.join(", ")} | ${mib(x.rss)} | ${(x.rss / r.input).toFixed(2)}x |\n`;
+      md += `| ${name} | ${s(x.wall)} | ${s(x.cpu)} | ${x.inner === null ? "" : s(x.inner)} | ${x.all.join(", ")} | ${mib(x.rss)} | ${(x.rss / r.input).toFixed(2)}x |\n`;
     }
     const cli = r.results["usersync match (CLI)"];
     const ts = r.results["TS Map join"];
     const nat = r.results["native Rust core"];
     const job = r.results["BulkJob in process"];
     const warm = r.results["BulkJob cold, then warm"];
-    md += `\nThree-way, end to end: the CLI is **${(ts.wall / cli.wall).toFixed(2)}x** as fast as the TS join (goal >= 3x) and takes **${(cli.wall / nat.wall).toFixed(2)}x** the native time (goal <= 1.3x); its peak RSS is **${(cli.rss / r.input).toFixed(2)}x** the input (goal <= 2.5x). `;
+    md += `\nThree-way, end to end: the CLI is **${ratio(ts.wall, cli.wall)}** as fast as the TS join (goal >= 3x) and takes **${ratio(cli.wall, nat.wall)}** the native time (goal <= 1.3x); its peak RSS is **${ratio(cli.rss, r.input)}** the input (goal <= 2.5x). `;
+    md += `By CPU time (what a loaded machine distorts least): **${ratio(ts.cpu, cli.cpu)}** the TS join, **${ratio(cli.cpu, nat.cpu)}** native. `;
     md += `Cold first run ${s(warm.cold)}, warm second run in the same process ${s(warm.inner)}.\n\n`;
     const phases = Object.keys(job.phases);
     if (phases.length) {

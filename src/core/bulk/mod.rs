@@ -1,14 +1,15 @@
-//! Bulk matching (issue 6): both directories as file bytes in, the Auto Sync outcome of
+//! Bulk matching: both directories as file bytes in, the Auto Sync outcome of
 //! every CXone user out, as one string. The outcome is what `PresenceState` gives for a
 //! fresh state after the first pass, the retry (against `refreshed` when given) and apply;
 //! the intake report is what `core::intake` gives for the same bytes.
 //!
 //! Fast because: records are read in one serde pass with strings borrowed from the input (no
-//! `serde_json::Map` per record); plain ASCII addresses are keyed without Unicode machinery;
-//! look-alike indexes bucket by a skeleton hash; hash maps use foldhash; the report is
-//! written straight into one buffer. Anything unusual is handed to the engine's own code.
+//! `serde_json::Map` per record), into vectors reserved once from a record count; the rules
+//! are the matching kernel's (`core::matching`), which keys plain ASCII addresses without
+//! Unicode machinery and compares interned key ids; the report is written straight into one
+//! buffer. Anything unusual is handed to intake's own code.
 //!
-//! Decisions where the SPEC and the issue are silent:
+//! Decisions the product rules leave open:
 //! - Users come out sorted by id (the engine's order); rejected records by side, then line.
 //! - `businessUnitId` set: a CXone user naming another business unit fails the job with
 //!   `invalid_input` (as `PresenceState::load_sources` does); unset: no check.

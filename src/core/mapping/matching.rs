@@ -1,6 +1,6 @@
-//! The matching rules of an Auto Sync pass (SPEC 3, steps 1, 2 and 4): for every loaded CXone
-//! user, the state Auto Sync wants. Pure: reads one unit, returns targets; `auto_sync` turns
-//! them into a plan.
+//! One Auto Sync pass over a unit: who is skipped, kept, left alone or looked up, and, from
+//! the matching kernel's lookups, the state Auto Sync wants for every loaded CXone user.
+//! Pure: reads one unit, returns targets; `auto_sync` turns them into a plan.
 //!
 //! Everything is keyed and iterated in id order, and every "first come" decision is replaced
 //! by a symmetric rule, so input order never changes the outcome.
