@@ -11,6 +11,8 @@
 
 pub(crate) mod index;
 pub(crate) mod kernel;
+#[cfg(test)]
+mod kernel_tests;
 pub(crate) mod keys;
 
 /// The directory for the retry pass: `dir` (sorted by id, ids unique) updated with
