@@ -97,22 +97,50 @@ pub(crate) fn record_bound(bytes: &[u8], format: InputFormat) -> usize {
     // Counting in 8-byte words keeps this one pass at memory speed on wasm32 too.
     let mut n = 0usize;
     let mut words = bytes.chunks_exact(8);
-    let pattern = u64::from_ne_bytes([needle; 8]);
     for w in &mut words {
-        let Ok(w) = <[u8; 8]>::try_from(w) else {
-            continue;
-        };
-        // Bytes equal to the needle become zero; count the zero bytes exactly.
-        let x = u64::from_ne_bytes(w) ^ pattern;
-        let low7 = (x & 0x7F7F_7F7F_7F7F_7F7F).wrapping_add(0x7F7F_7F7F_7F7F_7F7F);
-        let nonzero = (low7 | x) & 0x8080_8080_8080_8080;
-        n += 8 - nonzero.count_ones() as usize;
+        n += zero_bytes(word(w) ^ splat(needle)).count_ones() as usize;
     }
     n += words.remainder().iter().filter(|&&b| b == needle).count();
     match format {
         InputFormat::Json => n,
         _ => n.saturating_add(1),
     }
+}
+
+/// `b` in every byte of a word.
+fn splat(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
+
+/// An 8-byte chunk as a little-endian word (byte 0 lowest), whatever the host.
+fn word(chunk: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(chunk).map_or(u64::MAX, u64::from_le_bytes)
+}
+
+/// The high bit of each zero byte of `x`, exactly (no false hits from borrows: each byte's
+/// low seven bits are added without carry into the next byte).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// The index of the first `needle` in `bytes` at or after `from`, a word at a time.
+pub(crate) fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for w in &mut words {
+        let hits = zero_bytes(word(w) ^ splat(needle));
+        if hits != 0 {
+            return Some(at + (hits.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| at + i)
 }
 
 /// Bytes a job over these inputs needs at its peak, from their sizes and record counts

@@ -1,7 +1,7 @@
 //! The memory bound of a bulk job: estimated by records, not bytes alone, and enforced while
 //! reading, so a job completes or stops with `input_too_large`.
 
-use super::budget::{job_memory, record_bound, PER_RECORD};
+use super::budget::{find_byte, job_memory, record_bound, PER_RECORD};
 use super::*;
 use crate::core::intake::InputFormat;
 
@@ -57,6 +57,27 @@ fn the_record_bound_counts_lines_or_objects_exactly() {
         let braces = slice.iter().filter(|&&b| b == b'{').count();
         assert_eq!(record_bound(slice, InputFormat::Json), braces);
     }
+}
+
+#[test]
+fn find_byte_finds_what_a_plain_search_finds() {
+    let bytes: Vec<u8> = (0..2000u32)
+        .map(|i| match i.wrapping_mul(2654435761) >> 27 {
+            0 => b'\n',
+            1 => 0x8A,
+            2 => 0x0B,
+            r => r as u8 + 0x40,
+        })
+        .collect();
+    for from in 0..=bytes.len() + 1 {
+        let plain = bytes
+            .get(from..)
+            .and_then(|r| r.iter().position(|&b| b == b'\n'))
+            .map(|i| from + i);
+        assert_eq!(find_byte(&bytes, from, b'\n'), plain, "from {from}");
+    }
+    assert_eq!(find_byte(b"", 0, b'\n'), None);
+    assert_eq!(find_byte(b"abcdefgh\n", 0, b'\n'), Some(8));
 }
 
 #[test]

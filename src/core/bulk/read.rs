@@ -7,7 +7,7 @@
 //! intake's. A file intake refuses as a whole (broken JSON, bad CSV header) is handed to
 //! intake whole, which then gives the same error.
 
-use super::budget::{reserved, Budget, PER_INTAKE_RECORD};
+use super::budget::{find_byte, reserved, Budget, PER_INTAKE_RECORD};
 use super::json::Fast;
 use super::record::{from_external, from_source, Keep, Parts, Rec};
 use crate::core::error::Result;
@@ -150,9 +150,12 @@ fn whole<'a>(bytes: &'a [u8], ctx: Ctx<'_>) -> Result<SideIntake<'a>> {
 
 const TICK_EVERY: usize = 1 << 16;
 
+/// One NDJSON line read the fast way. The parser checks UTF-8 as it goes (every token
+/// outside strings is ASCII, every borrowed string is validated), so the line needs no
+/// separate UTF-8 pass; bytes that are not UTF-8 fail here and go to intake.
 #[inline(never)]
-fn parse_fast<const SOURCE: bool>(text: &str) -> Option<Parts<'_>> {
-    let mut de = serde_json::Deserializer::from_str(text);
+fn parse_fast<const SOURCE: bool>(line: &[u8]) -> Option<Parts<'_>> {
+    let mut de = serde_json::Deserializer::from_slice(line);
     match Fast::<SOURCE>::deserialize(&mut de) {
         Ok(Fast::Rec(p)) if de.end().is_ok() => Some(p),
         _ => None,
@@ -166,9 +169,16 @@ fn read_ndjson<'a, const SOURCE: bool>(
     tick: &mut dyn FnMut(usize),
 ) -> Result<std::result::Result<(), Whole>> {
     let mut start = 0usize;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let (s, e) = (start, start.saturating_add(line.len()));
-        start = e.saturating_add(1);
+    let mut next = 0usize;
+    // The lines as `bytes.split(b'\n')` gives them (a last one after the final newline
+    // too), found a word at a time.
+    while start <= bytes.len() {
+        let end = find_byte(bytes, start, b'\n').unwrap_or(bytes.len());
+        let line = bytes.get(start..end).unwrap_or_default();
+        let (s, e) = (start, end);
+        start = end.saturating_add(1);
+        let i = next;
+        next += 1;
         if i % TICK_EVERY == 0 {
             tick(s);
             ctx.budget
@@ -179,9 +189,7 @@ fn read_ndjson<'a, const SOURCE: bool>(
         }
         read.received += 1;
         let pos = i.saturating_add(1);
-        let fast = std::str::from_utf8(line)
-            .ok()
-            .and_then(parse_fast::<SOURCE>);
+        let fast = parse_fast::<SOURCE>(line);
         match fast.and_then(|p| p.into_rec(ctx.keep, pos, s, e)) {
             Some(rec) => read.recs.push(rec),
             None => {
