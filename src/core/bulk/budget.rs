@@ -87,24 +87,28 @@ pub fn check_memory(sizes: (usize, usize, usize), limit: Option<u64>) -> Result<
     }
 }
 
-/// At least as many as the records `bytes` holds: its lines (NDJSON, CSV: a record takes
-/// one at least), or its `{` (a JSON array of objects).
+/// At least as many as the records `bytes` holds: its lines (NDJSON; CSV, where a record
+/// ends at `\n`, `\r\n` or a lone `\r`, and takes one line at least), or its `{` (a JSON
+/// array of objects).
 pub(crate) fn record_bound(bytes: &[u8], format: InputFormat) -> usize {
-    let needle = match format {
-        InputFormat::Json => b'{',
-        InputFormat::Ndjson | InputFormat::Csv => b'\n',
-    };
-    // Counting in 8-byte words keeps this one pass at memory speed on wasm32 too.
+    match format {
+        InputFormat::Json => count_byte(bytes, b'{'),
+        InputFormat::Ndjson => count_byte(bytes, b'\n').saturating_add(1),
+        InputFormat::Csv => count_byte(bytes, b'\n')
+            .max(count_byte(bytes, b'\r'))
+            .saturating_add(1),
+    }
+}
+
+/// How many times `needle` occurs in `bytes`, counted 8 bytes at a time (one pass at memory
+/// speed on wasm32 too).
+fn count_byte(bytes: &[u8], needle: u8) -> usize {
     let mut n = 0usize;
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
         n += zero_bytes(word(w) ^ splat(needle)).count_ones() as usize;
     }
-    n += words.remainder().iter().filter(|&&b| b == needle).count();
-    match format {
-        InputFormat::Json => n,
-        _ => n.saturating_add(1),
-    }
+    n + words.remainder().iter().filter(|&&b| b == needle).count()
 }
 
 /// `b` in every byte of a word.

@@ -36,6 +36,9 @@ fn the_record_bound_counts_lines_or_objects_exactly() {
         (b"", InputFormat::Ndjson, 1),
         (b"{\"id\":\"a\"}\n{\"id\":\"b\"}\n", InputFormat::Ndjson, 3),
         (b"id\na\nb", InputFormat::Csv, 3),
+        // Old Mac line ends: a lone CR ends a CSV record too.
+        (b"id\ra\rb\r", InputFormat::Csv, 4),
+        (b"id\r\na\r\n", InputFormat::Csv, 3),
         (
             b"[{\"id\":\"a\"},{\"id\":\"b\",\"x\":{}}]",
             InputFormat::Json,
@@ -52,8 +55,10 @@ fn the_record_bound_counts_lines_or_objects_exactly() {
         .collect();
     for start in 0..9 {
         let slice = &bytes[start..];
-        let plain = slice.iter().filter(|&&b| b == b'\n').count() + 1;
-        assert_eq!(record_bound(slice, InputFormat::Csv), plain);
+        let count = |c: u8| slice.iter().filter(|&&b| b == c).count();
+        assert_eq!(record_bound(slice, InputFormat::Ndjson), count(b'\n') + 1);
+        let csv = count(b'\n').max(count(b'\r')) + 1;
+        assert_eq!(record_bound(slice, InputFormat::Csv), csv);
         let braces = slice.iter().filter(|&&b| b == b'{').count();
         assert_eq!(record_bound(slice, InputFormat::Json), braces);
     }
