@@ -8,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod intake;
 pub mod mapping;
+pub(crate) mod matching;
 pub mod records;
 pub mod schedule;
 pub mod search;

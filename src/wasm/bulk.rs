@@ -1,4 +1,4 @@
-//! Bulk matching exports (issue 6): file bytes in, one report string out. Records never
+//! Bulk matching exports: file bytes in, one report string out. Records never
 //! cross the boundary as JS objects; progress does, as one small object now and then.
 //!
 //! Memory is grown once per job, up front, from the input sizes: growing wasm memory in
@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const BULK_TS: &'static str = r#"
-/** Options of `matchBulk`: `BulkOptions` plus the refreshed directory's bytes (SPEC 3.3). */
+/** Options of `matchBulk`: `BulkOptions` plus the refreshed directory's bytes; the retry pass runs against it. */
 export interface MatchBulkOptions extends BulkOptions {
   /** The re-fetched accounts for the retry pass (same formats as the directory). */
   refreshed?: Uint8Array;
@@ -96,9 +96,11 @@ pub struct BulkJob {
 
 #[wasm_bindgen(js_class = "BulkJob")]
 impl BulkJob {
-    /// Reserves the memory the job will need (one `memory.grow`) and the input buffers.
-    /// Throws `input_too_large` when the estimate passes the limit (3.5 GiB, or
-    /// `memoryLimit` when lower), before allocating anything.
+    /// Reserves the memory the job will likely need (one `memory.grow`) and the input
+    /// buffers. Throws `input_too_large`, before allocating anything, when inputs of these
+    /// sizes cannot fit the limit (3.5 GiB, or `memoryLimit` when lower); `run` checks
+    /// again by the records the files hold, and throws the same error (the job stays
+    /// usable) when they need more.
     #[wasm_bindgen(constructor)]
     pub fn new(
         source_len: f64,
@@ -279,9 +281,9 @@ pub fn match_bulk_js(
     )
 }
 
-/// The memory (bytes) a bulk job over inputs of these sizes is estimated to need, or
-/// throws `input_too_large` when that passes the limit: lets a caller refuse a job before
-/// reading its files.
+/// The memory (bytes) a bulk job over inputs of these sizes is likely to need, or throws
+/// `input_too_large` when they cannot fit the limit at all: lets a caller refuse a job
+/// before reading its files (the run itself checks again by the records they hold).
 #[wasm_bindgen(js_name = "bulkMemoryEstimate")]
 pub fn bulk_memory_estimate(
     source_len: f64,

@@ -1,9 +1,10 @@
 // Interleaved A/B of BulkJob between builds of the package (a script, not a test):
-//   node tests/bench/ab.mjs [--n 1000000] [--reps 7] PKG_DIR_A PKG_DIR_B [...]
+//   node tests/bench/ab.mjs [--n 1000000] [--reps 7] [--shape csv|ndjson] PKG_DIR_A PKG_DIR_B [...]
 // Each PKG_DIR is a copy of `pkg/` (e.g. `cp -r pkg /tmp/pkg-before` before a change, then the
 // same after rebuilding). Runs are interleaved (A, B, A, B, ...) so that the host's speed drift
 // falls on every variant alike; each run is its own process, timed from the files' bytes read
-// into the job to the report's bytes built (`runBytes`). Prints median time and peak RSS.
+// into the job to the report's bytes built (`runBytes`). Prints median time, median CPU time
+// of the process (user + system: steadier than wall time on a shared machine) and peak RSS.
 import { spawnSync } from "node:child_process";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,7 @@ const opt = (name, dflt) => {
 };
 const n = Number(opt("--n", "1000000"));
 const reps = Number(opt("--reps", "7"));
+const shape = opt("--shape", "csv");
 const variants = argv.map((d) => resolve(d));
 if (variants.length < 2) {
   console.error("usage: node tests/bench/ab.mjs [--n N] [--reps R] PKG_DIR_A PKG_DIR_B [...]");
@@ -37,10 +39,11 @@ for (const [path, view] of [[src, job.source()], [ext, job.external()]]) {
   fs.closeSync(fd);
 }
 const report = job.runBytes ? job.runBytes() : job.run();
-console.log(JSON.stringify({ ms: performance.now() - t, maxRssKiB: process.resourceUsage().maxRSS, bytes: report.length }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ ms: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS, bytes: report.length }));
 `;
 
-const { source, external } = await generate(n, join(root, "tests", "output", "bench"));
+const { source, external } = await generate(n, join(root, "tests", "output", "bench"), shape);
 const results = new Map(variants.map((v) => [v, []]));
 for (let i = 0; i < reps; i++) {
   for (const v of variants) {
@@ -52,5 +55,6 @@ for (let i = 0; i < reps; i++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [v, rs] of results) {
   console.log(`${v}: median ${Math.round(median(rs.map((r) => r.ms)))} ms (runs ${rs.map((r) => Math.round(r.ms)).join(", ")}), ` +
+    `CPU ${Math.round(median(rs.map((r) => r.cpuMs)))} ms (runs ${rs.map((r) => Math.round(r.cpuMs)).join(", ")}), ` +
     `peak RSS ${Math.round(median(rs.map((r) => r.maxRssKiB)) / 1024)} MiB, report ${rs[0].bytes} bytes`);
 }

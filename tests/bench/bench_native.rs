@@ -1,7 +1,7 @@
 //! The bulk core compiled natively, for the benchmark (tests/bench/bench.mjs):
-//!   cargo run --release --example bench_native -- SOURCE EXTERNAL [json|csv]
-//! Prints one JSON line: elapsed milliseconds (bytes read to report built), peak RSS, and
-//! the report's length.
+//!   cargo run --release --example bench_native -- SOURCE EXTERNAL [json|csv] [OUT]
+//! Prints one JSON line: elapsed milliseconds (files read to report built, and written to
+//! OUT when given), milliseconds per phase, peak RSS, and the report's length.
 
 use std::time::Instant;
 use usersync::core::bulk::{match_bulk, BulkOptions, BulkOutputFormat};
@@ -40,16 +40,16 @@ fn main() {
         output,
         ..Default::default()
     };
-    let phases = std::env::var_os("BENCH_PHASES").is_some();
-    let mut last = (String::new(), Instant::now());
+    // Time per phase, from one phase's first progress event to the next one's.
+    let mut phases: Vec<(String, f64)> = Vec::new();
+    let mut last = (String::from("read_files"), Instant::now());
     let mut on_progress = |p: usersync::core::bulk::BulkProgress| {
-        let name = format!("{:?}", p.phase);
-        if phases && name != last.0 {
-            eprintln!(
-                "{:>10.1} ms  {}",
-                last.1.elapsed().as_secs_f64() * 1000.0,
-                last.0
-            );
+        let name = serde_json::to_value(p.phase)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        if name != last.0 {
+            phases.push((last.0.clone(), last.1.elapsed().as_secs_f64() * 1000.0));
             last = (name, Instant::now());
         }
     };
@@ -60,9 +60,20 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if let Some(out) = args.get(4) {
+        if std::fs::write(out, &report).is_err() {
+            eprintln!("cannot write {out}");
+            std::process::exit(1);
+        }
+    }
     let ms = t.elapsed().as_secs_f64() * 1000.0;
+    let phases: Vec<String> = phases
+        .iter()
+        .map(|(n, ms)| format!("\"{n}\":{ms:.1}"))
+        .collect();
     println!(
-        "{{\"ms\":{ms:.1},\"maxRssKiB\":{},\"outputBytes\":{}}}",
+        "{{\"ms\":{ms:.1},\"phases\":{{{}}},\"maxRssKiB\":{},\"outputBytes\":{}}}",
+        phases.join(","),
         peak_rss_kib(),
         report.len()
     );

@@ -1,10 +1,12 @@
 // Deterministic generator of N x N directories for the bulk benchmark:
-//   node tests/bench/gen.mjs N OUT_DIR   -> OUT_DIR/cxone-N.csv, OUT_DIR/external-N.json
+//   node tests/bench/gen.mjs N OUT_DIR [csv|ndjson]
+//     csv:    OUT_DIR/cxone-N.csv, OUT_DIR/external-N.json (a CSV export and a JSON array)
+//     ndjson: OUT_DIR/cxone-N.ndjson, OUT_DIR/external-N.ndjson (the same records, one a line)
 // The same N always gives the same bytes (a seeded PRNG, no Math.random). About 80% of
 // addresses are on both sides, about 10% differ only in case, some carry surrounding spaces,
 // about 1% of external addresses are duplicated, and some are invalid. CXone users come as a
 // CSV export, external accounts as a RingCentral-style JSON array.
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, renameSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 
@@ -34,8 +36,10 @@ function shout(email, r) {
   return [...email].map((c) => (r() < 0.3 ? c.toUpperCase() : c)).join("");
 }
 
+// Written under a temporary name and renamed at the end, so a file under the real name is
+// always whole.
 async function writeLines(path, lines) {
-  const out = createWriteStream(path);
+  const out = createWriteStream(`${path}.part`);
   let chunk = [];
   for (const line of lines) {
     chunk.push(line);
@@ -47,11 +51,12 @@ async function writeLines(path, lines) {
   out.write(chunk.join(""));
   out.end();
   await once(out, "finish");
+  renameSync(`${path}.part`, path);
 }
 
-function* cxone(n) {
+function* cxone(n, ndjson = false) {
   const r = rng(1);
-  yield "id,email,firstName,lastName,userName,active,permissions,teamId,updatedAt\n";
+  if (!ndjson) yield "id,email,firstName,lastName,userName,active,permissions,teamId,updatedAt\n";
   for (let i = 0; i < n; i++) {
     const p = person(i);
     let email = p.email;
@@ -62,13 +67,18 @@ function* cxone(n) {
     else if (x < 0.137) email = email.replace(".", "..");
     const perm = r() < 0.97 ? "UserMapping.Map;Admin.View" : "Admin.View";
     const active = r() < 0.98 ? "true" : "false";
-    yield `u-${String(i).padStart(8, "0")},${email},${p.first},${p.last},${p.first}${i},${active},${perm},team-${i % 50},2026-11-01T08:00:00Z\n`;
+    const id = `u-${String(i).padStart(8, "0")}`;
+    if (ndjson) {
+      yield `${JSON.stringify({ id, email, firstName: p.first, lastName: p.last, userName: `${p.first}${i}`, active: active === "true", permissions: perm.split(";"), teamId: `team-${i % 50}`, updatedAt: "2026-11-01T08:00:00Z" })}\n`;
+    } else {
+      yield `${id},${email},${p.first},${p.last},${p.first}${i},${active},${perm},team-${i % 50},2026-11-01T08:00:00Z\n`;
+    }
   }
 }
 
-function* external(n) {
+function* external(n, ndjson = false) {
   const r = rng(2);
-  yield "[\n";
+  if (!ndjson) yield "[\n";
   const dups = Math.floor(n / 100);
   for (let j = 0; j < n; j++) {
     // 80% of accounts belong to a CXone user (in another order), the rest to nobody there.
@@ -80,23 +90,27 @@ function* external(n) {
     else if (x < 0.12) email = ` ${email}`;
     else if (x < 0.123) email = email.replace("@", "@@");
     const rec = { id: String(40000000 + j), email, firstName: p.first, lastName: p.last, displayName: `${p.first} ${p.last}`, active: r() < 0.99 };
-    yield `  ${JSON.stringify(rec)}${j + 1 < n ? "," : ""}\n`;
+    yield ndjson ? `${JSON.stringify(rec)}\n` : `  ${JSON.stringify(rec)}${j + 1 < n ? "," : ""}\n`;
   }
-  yield "]\n";
+  if (!ndjson) yield "]\n";
 }
 
-export async function generate(n, dir) {
+/** Writes the N x N pair (`shape` "csv": CSV + JSON array; "ndjson": NDJSON both) unless
+ * it is there already, and returns the paths. */
+export async function generate(n, dir, shape = "csv") {
   mkdirSync(dir, { recursive: true });
-  const source = join(dir, `cxone-${n}.csv`);
-  const ext = join(dir, `external-${n}.json`);
-  await writeLines(source, cxone(n));
-  await writeLines(ext, external(n));
+  const nd = shape === "ndjson";
+  const source = join(dir, nd ? `cxone-${n}.ndjson` : `cxone-${n}.csv`);
+  const ext = join(dir, nd ? `external-${n}.ndjson` : `external-${n}.json`);
+  // The generator is deterministic, so files already there are these same bytes.
+  if (!existsSync(source)) await writeLines(source, cxone(n, nd));
+  if (!existsSync(ext)) await writeLines(ext, external(n, nd));
   return { source, external: ext };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 100000);
   const dir = process.argv[3] ?? "tests/output/bench";
-  const { source, external: ext } = await generate(n, dir);
+  const { source, external: ext } = await generate(n, dir, process.argv[4] ?? "csv");
   console.log(source, ext);
 }

@@ -2,13 +2,24 @@
 // benchmark's baseline): parse both files, lower-case the emails, index the directory in a
 // Map, classify every CXone user. Same inputs and report shape as the package's bulk API,
 // none of its email rules (no IDNA, no look-alike checks).
-//   node tests/bench/ts-join.mjs SOURCE.csv EXTERNAL.json
-import { readFileSync } from "node:fs";
+//   node tests/bench/ts-join.mjs SOURCE.csv|SOURCE.ndjson EXTERNAL.json|EXTERNAL.ndjson [OUT]
+// With OUT, the report is written there (the end-to-end figure includes writing it).
+import { readFileSync, writeFileSync } from "node:fs";
 
 const PERM = "UserMapping.Map";
 const VALID = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function tsJoin(sourceText, externalText) {
+function ndjson(text) {
+  const out = [];
+  for (const line of text.split("\n")) if (line.trim()) out.push(JSON.parse(line));
+  return out;
+}
+
+export function tsJoin(sourceText, externalText, shape = "csv") {
+  if (shape === "ndjson") {
+    const users = ndjson(sourceText).map((u) => ({ id: u.id, email: u.email, active: u.active !== false, permissions: u.permissions ?? [] }));
+    return classify(users, ndjson(externalText));
+  }
   // Parse: a CSV with a header line (no quoted cells in these exports), a JSON array.
   const lines = sourceText.split("\n");
   const header = lines[0].split(",");
@@ -24,7 +35,10 @@ export function tsJoin(sourceText, externalText) {
       permissions: (cells[col.permissions] ?? "").split(";"),
     });
   }
-  const accounts = JSON.parse(externalText);
+  return classify(users, JSON.parse(externalText));
+}
+
+function classify(users, accounts) {
 
   // Index the directory by lower-cased email.
   const byEmail = new Map();
@@ -72,7 +86,9 @@ export function tsJoin(sourceText, externalText) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t = performance.now();
-  const report = tsJoin(readFileSync(process.argv[2], "utf8"), readFileSync(process.argv[3], "utf8"));
+  const shape = process.argv[2].endsWith(".ndjson") ? "ndjson" : "csv";
+  const report = tsJoin(readFileSync(process.argv[2], "utf8"), readFileSync(process.argv[3], "utf8"), shape);
+  if (process.argv[4]) writeFileSync(process.argv[4], report);
   const ms = performance.now() - t;
   console.log(JSON.stringify({ ms: Math.round(ms * 10) / 10, maxRssKiB: process.resourceUsage().maxRSS, outputBytes: report.length }));
 }

@@ -68,10 +68,10 @@ test("CSV output is formula-safe and one row per user", () => {
   const ext = Buffer.from('[{"id":"@SUM(A1)","email":"a@x.com"},{"id":"+e2","email":"B@X.com"}]');
   const csv = usersync.matchBulk(src, ext, { output: "csv" });
   const lines = csv.trim().split("\n");
-  assert.equal(lines[0], "id,status,reason,externalId,method,matchedBy");
+  assert.equal(lines[0], "id,status,reason,externalId,method,matchedBy,side,line,field,code,message");
   assert.equal(lines.length, 3);
-  assert.ok(lines.includes(`"'-1,2",mapped,,'+e2,auto,email`), csv);
-  assert.ok(lines.includes(`'=cmd|calc,mapped,,'@SUM(A1),auto,email`), csv);
+  assert.ok(lines.includes(`"'-1,2",mapped,,'+e2,auto,email,,,,,`), csv);
+  assert.ok(lines.includes(`'=cmd|calc,mapped,,'@SUM(A1),auto,email,,,,,`), csv);
 });
 
 test("a generated 20,000 x 20,000 job: every user reported, invalid addresses named", async () => {
@@ -99,6 +99,38 @@ test("input_too_large is a coded error and the instance survives it", () => {
   assert.ok(again.users.length > 0, "later calls still work");
 });
 
+// In a child process of its own, so that the WebAssembly memory it measures is this job's.
+const denseJob = `
+const usersync = require(process.argv[1]);
+const n = 100000;
+const rows = (head, f) => Buffer.from(head + Array.from({ length: n }, (_, i) => f(i)).join("\\n") + "\\n");
+const src = rows("id,email,permissions\\n", (i) => "u" + i + "," + i + "@x.co,UserMapping.Map");
+const ext = rows("id,email\\n", (i) => "e" + i + "," + i + "@X.co");
+const job = new usersync.BulkJob(src.length, ext.length);
+job.source().set(src);
+job.external().set(ext);
+let refused;
+try { job.runBytes({ memoryLimit: 1 }); } catch (e) { refused = e; }
+const report = JSON.parse(new TextDecoder().decode(job.runBytes()));
+const peak = job.source().buffer.byteLength;
+job.free();
+console.log(JSON.stringify({ code: refused && refused.code, message: refused && refused.message, peak, mapped: report.summary.byStatus.mapped }));
+`;
+
+test("dense short rows: the memory a job takes stays within its estimate; a refused run leaves the job usable", () => {
+  const pkgMain = fileURLToPath(new URL("../../pkg/node/usersync.cjs", import.meta.url));
+  const r = spawnSync(process.execPath, ["-e", denseJob, pkgMain], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.code, "input_too_large");
+  const need = Number(/need about (\d+) MiB/.exec(out.message)?.[1]);
+  assert.ok(need > 0, out.message);
+  // After the refusal, the same job (same instance) runs to the end.
+  assert.equal(out.mapped, 100000);
+  // WebAssembly memory only grows, so its size now is the job's peak.
+  assert.ok(out.peak <= (need + 1) * 2 ** 20, `peak ${out.peak >> 20} MiB, estimate ${need} MiB`);
+});
+
 test("a file unreadable as a whole throws invalid_input", () => {
   assert.throws(() => usersync.matchBulk(Buffer.from("[{"), Buffer.from("[]"), { sourceFormat: "json" }),
     (e) => e.code === "invalid_input");
@@ -115,8 +147,10 @@ test("usersync match: csv with --map, json by default, exit codes and --help", (
     "--map", "email=Email", "--format", "csv", "--quiet"]);
   assert.equal(csvOut.status, 0, csvOut.stderr);
   assert.equal(csvOut.stderr, "");
-  assert.match(csvOut.stdout, /^id,status,reason,externalId,method,matchedBy\n/);
+  assert.match(csvOut.stdout, /^id,status,reason,externalId,method,matchedBy,side,line,field,code,message\n/);
   assert.match(csvOut.stdout, /u-bob,mapped,,/);
+  // The record without an id is in the CSV too, as a rejected row naming its line.
+  assert.match(csvOut.stdout, /\n,rejected,,,,,source,8,id,missing_field,line 8: has no id\n/);
   assert.ok(src.length > 0);
 
   const out = join(tmp, "report.json");

@@ -1,7 +1,9 @@
 // CSV export that a spreadsheet cannot turn into a formula: a cell starting with = + - @,
 // a tab or a carriage return gets a leading apostrophe; every cell is quoted, quotes doubled.
+// The full-width forms (＝ ＋ － ＠) and the minus sign − count too: some spreadsheet
+// programs fold them to their ASCII twins before they parse a cell.
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20\u2212]/;
 
 /** One cell, safe and quoted. */
 export function csvCell(value: string | number | boolean | null | undefined): string {

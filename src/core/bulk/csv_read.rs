@@ -52,6 +52,7 @@ pub(crate) fn read_csv<'a>(
                 n += 1;
                 if n % (1 << 16) == 0 {
                     tick(start);
+                    ctx.budget.charge_rejections(sink.rejected, sink.charged)?;
                 }
                 let line = row.position().map_or(0, |p| to_usize(p.line()));
                 let end = to_usize(reader.position().byte());

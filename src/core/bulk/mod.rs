@@ -1,31 +1,35 @@
-//! Bulk matching (issue 6): both directories as file bytes in, the Auto Sync outcome of
+//! Bulk matching: both directories as file bytes in, the Auto Sync outcome of
 //! every CXone user out, as one string. The outcome is what `PresenceState` gives for a
 //! fresh state after the first pass, the retry (against `refreshed` when given) and apply;
 //! the intake report is what `core::intake` gives for the same bytes.
 //!
 //! Fast because: records are read in one serde pass with strings borrowed from the input (no
-//! `serde_json::Map` per record); plain ASCII addresses are keyed without Unicode machinery;
-//! look-alike indexes bucket by a skeleton hash; hash maps use foldhash; the report is
-//! written straight into one buffer. Anything unusual is handed to the engine's own code.
+//! `serde_json::Map` per record), into vectors reserved once from a record count; the rules
+//! are the matching kernel's (`core::matching`), which keys plain ASCII addresses without
+//! Unicode machinery and compares interned key ids; the report is written straight into one
+//! buffer. Anything unusual is handed to intake's own code.
 //!
-//! Decisions where the SPEC and the issue are silent:
+//! Decisions the product rules leave open:
 //! - Users come out sorted by id (the engine's order); rejected records by side, then line.
 //! - `businessUnitId` set: a CXone user naming another business unit fails the job with
 //!   `invalid_input` (as `PresenceState::load_sources` does); unset: no check.
-//! - The CSV report holds the users only; counts (and the number of rejected records) come
-//!   in the last progress event, the full intake report with the JSON output.
-//! - Memory: a job is refused with `input_too_large` before any work when its estimate
-//!   ([`estimate_memory`]) passes the limit (3.5 GiB, or `memoryLimit` when lower).
+//! - The CSV report holds the users, then the rejected records as rows of status `rejected`
+//!   (side, line, field, code, message); counts come in the last progress event.
+//! - Memory: a job is refused with `input_too_large` before any work when its estimate by
+//!   bytes ([`estimate_memory`]) or by records ([`job_memory`]) passes the limit (3.5 GiB,
+//!   or `memoryLimit` when lower), and stopped the same way when reading finds more to keep
+//!   than the estimate foresaw (see `budget`).
 
+mod budget;
 mod csv_read;
-mod index;
 mod join;
 mod json;
-mod keys;
 mod output;
 mod read;
 mod record;
 
+#[cfg(test)]
+mod budget_tests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
@@ -35,16 +39,16 @@ use crate::core::email_key::KeyOptions;
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::intake::{CsvOptions, InputFormat, Side};
 use crate::core::mapping::{MatchedBy, ReasonCounts, StatusCounts};
+use crate::core::matching::keys::{key_of, Keyed};
+use crate::core::matching::merge_by_id;
 use join::{join, JoinSettings};
-use keys::{key_of, Keyed};
 use read::{read_side, Ctx, SideIntake};
-use record::{Keep, Rec};
+use record::Keep;
 use serde::{Deserialize, Serialize};
 
+pub use budget::{check_memory, estimate_memory, job_memory, MEMORY_LIMIT};
+use budget::{record_bound, Budget};
 pub use output::formula_safe;
-
-/// The most memory a job may need (wasm32 has 4 GiB in all; the rest is the module's own).
-pub const MEMORY_LIMIT: u64 = 3_758_096_384;
 
 /// The report's format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +59,9 @@ pub enum BulkOutputFormat {
     /// "rejected": [{"side","line","id","field","code","message"}]}`.
     #[default]
     Json,
-    /// `id,status,reason,externalId,method,matchedBy`, one row per user, formula-safe.
+    /// `id,status,reason,externalId,method,matchedBy,side,line,field,code,message`: one row
+    /// per user (the last five cells empty), then one per rejected record (status
+    /// `rejected`, the user cells empty but `id`); formula-safe.
     Csv,
 }
 
@@ -151,42 +157,6 @@ pub(crate) fn too_large(what: &str) -> Error {
     )
 }
 
-/// Bytes a job over inputs of these sizes may need at its peak, input included (None when
-/// the sum overflows). Measured at 1,000,000 users a side: the whole WebAssembly memory
-/// peaks near 2.5x the input (records and indexes about 1.1x, the report about 0.35x); the
-/// estimate takes 2.75x so that a job near the 4 GiB ceiling is refused up front rather than
-/// failing an allocation half-way (5,000,000 users a side, ~1.3 GB of input, is refused).
-pub fn estimate_memory(
-    source_len: usize,
-    external_len: usize,
-    refreshed_len: usize,
-) -> Option<u64> {
-    let input = (source_len as u64)
-        .checked_add(external_len as u64)?
-        .checked_add(refreshed_len as u64)?;
-    input.checked_mul(11)?.checked_div(4)?.checked_add(16 << 20)
-}
-
-/// `Err(input_too_large)` when the estimate passes the limit.
-pub fn check_memory(sizes: (usize, usize, usize), limit: Option<u64>) -> Result<u64> {
-    let limit = limit.unwrap_or(MEMORY_LIMIT).min(MEMORY_LIMIT);
-    let need = estimate_memory(sizes.0, sizes.1, sizes.2);
-    match need {
-        Some(n) if n <= limit => Ok(n),
-        _ => Err(Error::new(
-            ErrorCode::InputTooLarge,
-            format!(
-                "the inputs ({} + {} + {} bytes) need about {} MiB, more than the {} MiB a job may use; split the directories (by business unit, say)",
-                sizes.0,
-                sizes.1,
-                sizes.2,
-                need.map_or(u64::MAX, |n| n >> 20),
-                limit >> 20
-            ),
-        )),
-    }
-}
-
 /// The format of `bytes` by its first non-blank byte: `[` JSON, `{` NDJSON, else CSV.
 pub fn sniff_format(bytes: &[u8]) -> InputFormat {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -228,31 +198,6 @@ fn counts(i: &SideIntake<'_>) -> FileCounts {
     }
 }
 
-/// Same id: the refreshed record replaces; new ids are added (both sorted by id).
-fn merge<'a>(dir: Vec<Rec<'a>>, refreshed: Vec<Rec<'a>>) -> Vec<Rec<'a>> {
-    let mut out = Vec::with_capacity(dir.len().saturating_add(refreshed.len()));
-    let mut a = dir.into_iter().peekable();
-    let mut b = refreshed.into_iter().peekable();
-    loop {
-        let take_b = match (a.peek(), b.peek()) {
-            (None, None) => break,
-            (Some(_), None) => false,
-            (None, Some(_)) => true,
-            (Some(x), Some(y)) => match x.id.cmp(&y.id) {
-                std::cmp::Ordering::Less => false,
-                std::cmp::Ordering::Greater => true,
-                std::cmp::Ordering::Equal => {
-                    a.next();
-                    true
-                }
-            },
-        };
-        let next = if take_b { b.next() } else { a.next() };
-        out.extend(next);
-    }
-    out
-}
-
 /// Runs a bulk job: reads both directories (and the refreshed one), matches, and returns
 /// the report as one string. `progress` is called as the job goes (never while it holds
 /// anything the callback could disturb: it gets a plain value).
@@ -272,7 +217,6 @@ pub fn match_bulk(
         external.len(),
         refreshed.map_or(0, <[u8]>::len),
     );
-    check_memory(sizes, options.memory_limit)?;
     let settings = crate::core::mapping::PresenceSettings {
         fallback_keys: options.fallback_keys.clone(),
         ..Default::default()
@@ -283,16 +227,36 @@ pub fn match_bulk(
         fallbacks: !fallbacks.is_empty(),
         business_unit: options.business_unit_id.as_deref(),
     };
-    let ctx = |side, bytes: &[u8], format: Option<InputFormat>| Ctx {
+    let format = |bytes: &[u8], f: Option<InputFormat>| f.unwrap_or_else(|| sniff_format(bytes));
+    let formats = (
+        format(source, options.source_format),
+        format(external, options.external_format),
+        refreshed.map(|r| format(r, options.refreshed_format)),
+    );
+    let bounds = (
+        record_bound(source, formats.0),
+        record_bound(external, formats.1),
+        refreshed.zip(formats.2).map(|(r, f)| record_bound(r, f)),
+    );
+    let records = (bounds.0 as u64)
+        .saturating_add(bounds.1 as u64)
+        .saturating_add(bounds.2.unwrap_or(0) as u64);
+    let input = (sizes.0 as u64)
+        .saturating_add(sizes.1 as u64)
+        .saturating_add(sizes.2 as u64);
+    let budget = Budget::new(job_memory(input, records), options.memory_limit, records)?;
+    let ctx = |side, format, records| Ctx {
         side,
-        format: format.unwrap_or_else(|| sniff_format(bytes)),
+        format,
         csv: &options.csv,
         keep,
+        records,
+        budget: &budget,
     };
     let src = read_phase(
         BulkPhase::ReadSource,
         source,
-        ctx(Side::Source, source, options.source_format),
+        ctx(Side::Source, formats.0, bounds.0),
         progress,
     )?;
     if let Some(bad) = src.recs.iter().find(|r| r.other_unit) {
@@ -307,17 +271,17 @@ pub fn match_bulk(
     let ext = read_phase(
         BulkPhase::ReadExternal,
         external,
-        ctx(Side::External, external, options.external_format),
+        ctx(Side::External, formats.1, bounds.1),
         progress,
     )?;
-    let fresh = match refreshed {
-        Some(bytes) => Some(read_phase(
+    let fresh = match (refreshed, formats.2) {
+        (Some(bytes), Some(f)) => Some(read_phase(
             BulkPhase::ReadRefreshed,
             bytes,
-            ctx(Side::External, bytes, options.refreshed_format),
+            ctx(Side::External, f, bounds.2.unwrap_or(0)),
             progress,
         )?),
-        None => None,
+        _ => None,
     };
 
     let mut summary = BulkSummary {
@@ -356,7 +320,7 @@ pub fn match_bulk(
                     .into_iter()
                     .map(|r| (Side::External, true, r)),
             );
-            merge(ext_recs, f.recs)
+            merge_by_id(ext_recs, f.recs, |r| &r.id)
         }
         None => ext_recs,
     };
@@ -401,7 +365,7 @@ pub fn match_bulk(
         BulkOutputFormat::Json => {
             output::json(&summary, &src_recs, &outcomes, &ext_recs, &rejected)?
         }
-        BulkOutputFormat::Csv => output::csv(&src_recs, &outcomes, &ext_recs)?,
+        BulkOutputFormat::Csv => output::csv(&src_recs, &outcomes, &ext_recs, &rejected)?,
     };
     progress(BulkProgress {
         phase: BulkPhase::Done,

@@ -140,32 +140,54 @@ pub(crate) fn json(
     Ok(out)
 }
 
-/// A cell a spreadsheet will not run as a formula: a leading `=`, `+`, `-`, `@`, tab or CR
-/// gets a `'` before it (OWASP's CSV injection advice).
+/// Characters a spreadsheet may read as the start of a formula. Some spreadsheet programs
+/// fold the full-width forms and the minus sign U+2212 to their ASCII twins before parsing a
+/// cell, so those start a formula as surely as `=` does.
+const FORMULA_STARTS: [char; 11] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{2212}',
+];
+
+/// A cell a spreadsheet will not run as a formula: a leading `=`, `+`, `-`, `@`, tab or CR,
+/// or a full-width / minus-sign look-alike of one, gets a `'` before it (OWASP's CSV
+/// injection advice).
 pub fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if s.starts_with(FORMULA_STARTS) {
         std::borrow::Cow::Owned(format!("'{s}"))
     } else {
         std::borrow::Cow::Borrowed(s)
     }
 }
 
-/// The CSV report: `id,status,reason,externalId,method,matchedBy`, one row per user.
-pub(crate) fn csv(src: &[Rec<'_>], outcomes: &[Outcome], ext: &[Rec<'_>]) -> Result<String> {
+/// The CSV report's header: the user columns, then the columns only rejected records fill.
+const CSV_HEADER: [&str; 11] = [
+    "id",
+    "status",
+    "reason",
+    "externalId",
+    "method",
+    "matchedBy",
+    "side",
+    "line",
+    "field",
+    "code",
+    "message",
+];
+
+/// The CSV report: one row per user (`id,status,reason,externalId,method,matchedBy`), then
+/// one row per rejected record, status `rejected`, with where it was and why
+/// (`side,line,field,code,message`), so a CSV reader misses nothing the JSON report holds.
+pub(crate) fn csv(
+    src: &[Rec<'_>],
+    outcomes: &[Outcome],
+    ext: &[Rec<'_>],
+    rejected: &[(Side, bool, Rejection)],
+) -> Result<String> {
     let mut buf: Vec<u8> = Vec::new();
-    buf.try_reserve(estimate(src, 0))
+    buf.try_reserve(estimate(src, rejected.len()))
         .map_err(|_| too_large("the CSV report"))?;
     let io = |e: csv::Error| Error::invalid_input(format!("writing the CSV report: {e}"));
     let mut w = csv::WriterBuilder::new().from_writer(buf);
-    w.write_record([
-        "id",
-        "status",
-        "reason",
-        "externalId",
-        "method",
-        "matchedBy",
-    ])
-    .map_err(io)?;
+    w.write_record(CSV_HEADER).map_err(io)?;
     for (u, o) in src.iter().zip(outcomes) {
         let ext_id = o
             .ext
@@ -184,6 +206,28 @@ pub(crate) fn csv(src: &[Rec<'_>], outcomes: &[Outcome], ext: &[Rec<'_>]) -> Res
             formula_safe(ext_id).as_ref(),
             method,
             o.matched_by.map(matched_name).unwrap_or(""),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ])
+        .map_err(io)?;
+    }
+    for (side, refreshed, r) in rejected {
+        let line = r.line.unwrap_or(r.index).to_string();
+        w.write_record([
+            formula_safe(r.id.as_deref().unwrap_or("")).as_ref(),
+            "rejected",
+            "",
+            "",
+            "",
+            "",
+            side_name(*side, *refreshed),
+            line.as_str(),
+            r.field.as_deref().unwrap_or(""),
+            r.code.as_str(),
+            formula_safe(&r.message).as_ref(),
         ])
         .map_err(io)?;
     }

@@ -3,11 +3,11 @@
 //! status / reason / externalId / method per user as `PresenceState` plan + retry + apply
 //! on a fresh state, and the same intake report as `core::intake`.
 
-use super::keys::{ascii_skeleton, key_of, Keyed};
 use super::*;
 use crate::core::email_key::email_key;
 use crate::core::intake::{intake_external_bytes, intake_source_bytes, Rejection};
 use crate::core::mapping::{PresenceSettings, PresenceState, UnitRef};
+use crate::core::matching::keys::{self as keys, ascii_skeleton, key_of, Keyed};
 use crate::core::records::{ExternalUser, SourceUser, PERM_USER_MAPPING_MAP};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -354,10 +354,10 @@ proptest! {
             (Ok(k), Keyed::Valid { key, confusable, unusual, .. }) => {
                 prop_assert_eq!(&k.key, key.as_ref());
                 prop_assert_eq!(k.confusable.is_some(), *confusable);
-                let skel = super::keys::skeleton_of(&fast, &mut buf);
+                let skel = keys::skeleton_of(&fast, &mut buf);
                 prop_assert_eq!(Some(k.skeleton.clone()), skel);
                 if let Keyed::Valid { skel: h, .. } = &fast {
-                    prop_assert_eq!(*h, super::keys::hash_str(&k.skeleton));
+                    prop_assert_eq!(*h, keys::hash_str(&k.skeleton));
                 }
                 let nfkc = unusual.as_ref().map_or(key.to_string(), |u| u.nfkc.clone());
                 prop_assert_eq!(k.nfkc_key, nfkc);
@@ -374,8 +374,8 @@ proptest! {
         prop_assert_eq!(&buf, &want);
         let mut scratch = Vec::new();
         prop_assert_eq!(
-            super::keys::ascii_skeleton_hash(&s, &mut scratch),
-            super::keys::hash_str(&want)
+            keys::ascii_skeleton_hash(&s, &mut scratch),
+            keys::hash_str(&want)
         );
     }
 }

@@ -7,13 +7,14 @@
 //! intake's. A file intake refuses as a whole (broken JSON, bad CSV header) is handed to
 //! intake whole, which then gives the same error.
 
+use super::budget::{find_byte, reserved, Budget, PER_INTAKE_RECORD};
 use super::json::Fast;
 use super::record::{from_external, from_source, Keep, Parts, Rec};
 use crate::core::error::Result;
 use crate::core::intake::{
-    field_kind, intake_external, intake_external_bytes, intake_source, intake_source_bytes,
-    parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator, RawRecord, Rejection,
-    Side,
+    csv_flag, csv_list, field_kind, intake_external, intake_external_bytes, intake_source,
+    intake_source_bytes, parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator,
+    RawRecord, Rejection, Side,
 };
 use crate::core::ErrorCode;
 use serde::Deserialize;
@@ -32,6 +33,10 @@ pub(crate) struct Ctx<'o> {
     pub format: InputFormat,
     pub csv: &'o CsvOptions,
     pub keep: Keep<'o>,
+    /// At least the number of records in the file (`budget::record_bound`).
+    pub records: usize,
+    /// The job's memory, charged with what reading keeps beyond the estimate.
+    pub budget: &'o Budget,
 }
 
 /// What the fast pass collected.
@@ -43,6 +48,8 @@ struct Read<'a> {
     element_lines: Vec<usize>,
     /// CSV: the header's bytes (slow rows are re-read below a copy of it).
     header: &'a [u8],
+    /// Rejections already charged to the budget.
+    charged: usize,
 }
 
 /// The fast pass could not go on: intake reads the whole file instead.
@@ -56,11 +63,13 @@ pub(crate) fn read_side<'a>(
 ) -> Result<SideIntake<'a>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut read = Read {
-        recs: Vec::new(),
+        // Reserved once for every record the file can hold: no growth, no doubling waste.
+        recs: reserved(ctx.records, "the records")?,
         rejected: Vec::new(),
         received: 0,
         element_lines: Vec::new(),
         header: &[],
+        charged: 0,
     };
     let fast = match (ctx.format, ctx.side) {
         (InputFormat::Ndjson, Side::Source) => read_ndjson::<true>(bytes, ctx, &mut read, tick),
@@ -73,10 +82,15 @@ pub(crate) fn read_side<'a>(
     };
     match fast {
         Ok(Ok(())) => {}
-        Ok(Err(Whole)) => return whole(bytes, ctx),
+        Ok(Err(Whole)) => {
+            drop(read);
+            return whole(bytes, ctx);
+        }
         Err(e) => return Err(e),
     }
     dedup(bytes, ctx, &mut read)?;
+    ctx.budget
+        .charge_rejections(&read.rejected, &mut read.charged)?;
     read.rejected.sort_by_key(|r| r.index);
     Ok(SideIntake {
         report: IntakeReport {
@@ -94,6 +108,7 @@ pub(crate) struct CsvSink<'r, 'a> {
     pub rejected: &'r mut Vec<Rejection>,
     pub received: &'r mut usize,
     pub header: &'r mut &'a [u8],
+    pub charged: &'r mut usize,
 }
 
 fn read_parts<'r, 'a>(read: &'r mut Read<'a>) -> CsvSink<'r, 'a> {
@@ -102,11 +117,13 @@ fn read_parts<'r, 'a>(read: &'r mut Read<'a>) -> CsvSink<'r, 'a> {
         rejected: &mut read.rejected,
         received: &mut read.received,
         header: &mut read.header,
+        charged: &mut read.charged,
     }
 }
 
 /// Intake over the whole file (the fast pass met something only intake can word).
 fn whole<'a>(bytes: &'a [u8], ctx: Ctx<'_>) -> Result<SideIntake<'a>> {
+    ctx.budget.charge_whole(bytes.len(), ctx.records)?;
     let (mut recs, report) = match ctx.side {
         Side::Source => {
             let i = intake_source_bytes(bytes, ctx.format, ctx.csv)?;
@@ -133,9 +150,12 @@ fn whole<'a>(bytes: &'a [u8], ctx: Ctx<'_>) -> Result<SideIntake<'a>> {
 
 const TICK_EVERY: usize = 1 << 16;
 
+/// One NDJSON line read the fast way. The parser checks UTF-8 as it goes (every token
+/// outside strings is ASCII, every borrowed string is validated), so the line needs no
+/// separate UTF-8 pass; bytes that are not UTF-8 fail here and go to intake.
 #[inline(never)]
-fn parse_fast<const SOURCE: bool>(text: &str) -> Option<Parts<'_>> {
-    let mut de = serde_json::Deserializer::from_str(text);
+fn parse_fast<const SOURCE: bool>(line: &[u8]) -> Option<Parts<'_>> {
+    let mut de = serde_json::Deserializer::from_slice(line);
     match Fast::<SOURCE>::deserialize(&mut de) {
         Ok(Fast::Rec(p)) if de.end().is_ok() => Some(p),
         _ => None,
@@ -149,20 +169,27 @@ fn read_ndjson<'a, const SOURCE: bool>(
     tick: &mut dyn FnMut(usize),
 ) -> Result<std::result::Result<(), Whole>> {
     let mut start = 0usize;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let (s, e) = (start, start.saturating_add(line.len()));
-        start = e.saturating_add(1);
+    let mut next = 0usize;
+    // The lines as `bytes.split(b'\n')` gives them (a last one after the final newline
+    // too), found a word at a time.
+    while start <= bytes.len() {
+        let end = find_byte(bytes, start, b'\n').unwrap_or(bytes.len());
+        let line = bytes.get(start..end).unwrap_or_default();
+        let (s, e) = (start, end);
+        start = end.saturating_add(1);
+        let i = next;
+        next += 1;
         if i % TICK_EVERY == 0 {
             tick(s);
+            ctx.budget
+                .charge_rejections(&read.rejected, &mut read.charged)?;
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         read.received += 1;
         let pos = i.saturating_add(1);
-        let fast = std::str::from_utf8(line)
-            .ok()
-            .and_then(parse_fast::<SOURCE>);
+        let fast = parse_fast::<SOURCE>(line);
         match fast.and_then(|p| p.into_rec(ctx.keep, pos, s, e)) {
             Some(rec) => read.recs.push(rec),
             None => {
@@ -223,6 +250,8 @@ fn read_json<'a, const SOURCE: bool>(
             let index = read.element_lines.len();
             if index % TICK_EVERY == 0 {
                 tick(pos);
+                ctx.budget
+                    .charge_rejections(&read.rejected, &mut read.charged)?;
             }
             read.element_lines.push(line);
             read.received += 1;
@@ -415,6 +444,11 @@ fn dedup<'a>(bytes: &'a [u8], ctx: Ctx<'_>, read: &mut Read<'a>) -> Result<()> {
     if in_group.is_empty() {
         return Ok(());
     }
+    let regrouped = in_group.iter().filter(|g| **g).count();
+    ctx.budget.charge(
+        (regrouped as u64).saturating_mul(PER_INTAKE_RECORD),
+        "records with repeated ids",
+    )?;
     let mut raws = Vec::new();
     let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut first_pos: Vec<(String, usize)> = Vec::new();
@@ -465,16 +499,9 @@ pub(crate) fn csv_cell<'c>(field: &str, cell: &'c str) -> Option<Cell<'c>> {
         return Some(Cell::Missing);
     }
     Some(match field_kind(field) {
-        FieldKind::Flag => match cell.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Cell::Flag(true),
-            "false" | "0" | "no" => Cell::Flag(false),
-            _ => return None,
-        },
+        FieldKind::Flag => Cell::Flag(csv_flag(cell)?),
         FieldKind::List => Cell::List {
-            has_perm: cell
-                .split([';', '|'])
-                .map(str::trim)
-                .any(|s| s == crate::core::records::PERM_USER_MAPPING_MAP),
+            has_perm: csv_list(cell).any(|s| s == crate::core::records::PERM_USER_MAPPING_MAP),
         },
         FieldKind::Timestamp => {
             cell.parse::<jiff::Timestamp>().ok()?;

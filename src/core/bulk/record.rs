@@ -29,7 +29,7 @@ pub(crate) struct Rec<'a> {
 }
 
 impl Rec<'_> {
-    /// Whether Auto Sync may map this CXone user (`UserMapping.Map`, SPEC 1).
+    /// Whether Auto Sync may map this CXone user (it holds `UserMapping.Map`).
     pub fn can_map(&self, missing_means_granted: bool) -> bool {
         self.perm.unwrap_or(missing_means_granted)
     }

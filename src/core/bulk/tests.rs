@@ -124,12 +124,75 @@ fn csv_output_is_formula_safe_and_quoted() {
     };
     let out = match_bulk(src.as_bytes(), ext.as_bytes(), None, &options, &mut |_| {}).unwrap();
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "id,status,reason,externalId,method,matchedBy");
-    assert_eq!(lines[1], "\"'-2,3\",mapped,,'+e2,auto,email");
-    assert_eq!(lines[2], "'=HYPERLINK(1),mapped,,'@e1,auto,email");
+    assert_eq!(
+        lines[0],
+        "id,status,reason,externalId,method,matchedBy,side,line,field,code,message"
+    );
+    assert_eq!(lines[1], "\"'-2,3\",mapped,,'+e2,auto,email,,,,,");
+    assert_eq!(lines[2], "'=HYPERLINK(1),mapped,,'@e1,auto,email,,,,,");
+    assert_eq!(lines.len(), 3);
     assert_eq!(formula_safe("\tx"), "'\tx");
     assert_eq!(formula_safe("\rx"), "'\rx");
     assert_eq!(formula_safe("a=b"), "a=b");
+}
+
+#[test]
+fn formula_safe_covers_full_width_and_minus_sign_look_alikes() {
+    for start in [
+        '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{2212}',
+    ] {
+        let cell = format!("{start}SUM(A1)");
+        assert_eq!(formula_safe(&cell), format!("'{cell}"), "{start:?}");
+    }
+    // Look-alikes inside a cell, or other full-width letters first, are harmless.
+    assert_eq!(formula_safe("a\u{FF1D}1"), "a\u{FF1D}1");
+    assert_eq!(formula_safe("\u{FF41}=1"), "\u{FF41}=1");
+    assert_eq!(formula_safe("\u{2013}1"), "\u{2013}1");
+}
+
+#[test]
+fn csv_output_lists_rejected_records_as_rows() {
+    let src = format!(
+        "{{\"id\":\"u1\",\"email\":\"a@x.com\",{PERM}}}\n{{\"id\":\"u2\",\"active\":\"maybe\"}}\nnot json\n"
+    );
+    let ext = "id,email\ne1,a@x.com\n\u{FF1D}x,b@x.com,extra\n";
+    let options = BulkOptions {
+        output: BulkOutputFormat::Csv,
+        ..Default::default()
+    };
+    let out = match_bulk(src.as_bytes(), ext.as_bytes(), None, &options, &mut |_| {}).unwrap();
+    let mut rdr = csv::ReaderBuilder::new().from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert_eq!(&rows[0][0], "u1");
+    assert_eq!(&rows[0][1], "mapped");
+    let rejected: Vec<_> = rows.iter().filter(|r| &r[1] == "rejected").collect();
+    assert_eq!(rejected.len(), 3, "{out}");
+    let u2 = rejected
+        .iter()
+        .find(|r| &r[0] == "u2")
+        .expect("u2 rejected");
+    assert_eq!(
+        (&u2[6], &u2[7], &u2[8], &u2[9]),
+        ("source", "2", "active", "invalid_input")
+    );
+    let broken = rejected
+        .iter()
+        .find(|r| &r[7] == "3")
+        .expect("line 3 rejected");
+    assert_eq!(
+        (&broken[0], &broken[6], &broken[9]),
+        ("", "source", "invalid_input")
+    );
+    let wide = rejected
+        .iter()
+        .find(|r| &r[6] == "external")
+        .expect("external row");
+    assert_eq!(&wide[7], "3");
+    assert!(!wide[10].is_empty());
+    // Every row has every column, and the users' rows leave the rejection cells empty.
+    assert!(rows.iter().all(|r| r.len() == 11));
+    assert!(rows[0].iter().skip(6).all(str::is_empty));
 }
 
 #[test]

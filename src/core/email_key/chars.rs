@@ -1,4 +1,4 @@
-//! Characters that make an address invalid wherever they appear (SPEC 2, first rule).
+//! Characters that make an address invalid wherever they appear (the first rule of email identity).
 //!
 //! They are all invisible or unrenderable: two addresses that differ only by one of them look
 //! the same to an admin, so accepting them would let a crafted address pass for another.

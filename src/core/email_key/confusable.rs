@@ -1,4 +1,4 @@
-//! Confusable detection (SPEC 2, "Confusables never auto-match"): the checks on one address
+//! Confusable detection (look-alikes never match automatically): the checks on one address
 //! (scripts) and the cross-side index (skeleton and NFKC collisions).
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Email identity (SPEC section 2): the match key built from an address, and the confusable
+//! Email identity: the match key built from an address, and the confusable
 //! checks that keep look-alike addresses from ever matching automatically.
 //!
 //! The key is made here, once; the JS side never normalises emails itself (its `trim()` and
@@ -22,7 +22,7 @@ pub(crate) use domain::is_plain_ldh_domain;
 /// Longest address (RFC 5321's 256-byte path minus the angle brackets), in UTF-8 bytes of the key.
 const MAX_ADDRESS: usize = 254;
 
-/// How local parts compare. Both default to false, the SPEC's defaults.
+/// How local parts compare. Both default to false.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]

@@ -499,18 +499,33 @@ fn csv_value(field: &str, cell: &str) -> Option<Value> {
         return None;
     }
     Some(match field_kind(field) {
-        FieldKind::Flag => match cell.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => Value::Bool(true),
-            "false" | "0" | "no" => Value::Bool(false),
-            _ => Value::String(cell.to_owned()),
+        FieldKind::Flag => match csv_flag(cell) {
+            Some(b) => Value::Bool(b),
+            None => Value::String(cell.to_owned()),
         },
         FieldKind::List => Value::Array(
-            cell.split([';', '|'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
+            csv_list(cell)
                 .map(|s| Value::String(s.to_owned()))
                 .collect(),
         ),
         FieldKind::Text | FieldKind::Timestamp => Value::String(cell.to_owned()),
     })
+}
+
+/// A CSV flag cell (`active`): true/1/yes or false/0/no in any ASCII case; `None` for
+/// anything else (intake then rejects it by name).
+pub(crate) fn csv_flag(cell: &str) -> Option<bool> {
+    match cell.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Some(true),
+        "false" | "0" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The items of a CSV list cell (`permissions`): split on `;` or `|`, trimmed, empty
+/// items dropped.
+pub(crate) fn csv_list(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([';', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }

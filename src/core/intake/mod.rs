@@ -30,7 +30,7 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use formats::csv_columns;
+pub(crate) use formats::{csv_columns, csv_flag, csv_list};
 pub use formats::{format_from_path, parse_bytes};
 
 use crate::core::error::{quote, Result};

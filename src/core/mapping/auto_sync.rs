@@ -309,12 +309,7 @@ fn stale(user_id: &str, message: &str) -> StaleTransition {
 
 /// Same id replaces, new ids are added; kept sorted by id.
 fn merge_directory(dir: &mut Vec<ExternalUser>, records: Vec<ExternalUser>) {
-    let mut by_id: BTreeMap<String, ExternalUser> =
-        dir.drain(..).map(|e| (e.id.clone(), e)).collect();
-    for r in records {
-        by_id.insert(r.id.clone(), r);
-    }
-    dir.extend(by_id.into_values());
+    *dir = crate::core::matching::merge_by_id(std::mem::take(dir), records, |e| &e.id);
 }
 
 fn build_plan(

@@ -1,15 +1,17 @@
-//! The matching rules of an Auto Sync pass (SPEC 3, steps 1, 2 and 4): for every loaded CXone
-//! user, the state Auto Sync wants. Pure: reads one unit, returns targets; `auto_sync` turns
-//! them into a plan.
+//! One Auto Sync pass over a unit: who is skipped, kept, left alone or looked up, and, from
+//! the matching kernel's lookups, the state Auto Sync wants for every loaded CXone user.
+//! Pure: reads one unit, returns targets; `auto_sync` turns them into a plan.
 //!
 //! Everything is keyed and iterated in id order, and every "first come" decision is replaced
 //! by a symmetric rule, so input order never changes the outcome.
 
-use super::keys::{email_key, ConfusableIndex, EmailKey};
 use super::model::{MappingState, MappingStatus, MatchedBy, Method, PresenceSettings, Reason};
 use super::plan::PlanWarning;
 use super::unit::UnitState;
+use crate::core::matching::kernel::{decide, Decided, Fallbacks, Rules, Side};
+use crate::core::matching::keys::{key_of, Keyed};
 use crate::core::records::{ExternalUser, SourceUser};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What one pass decided.
@@ -34,50 +36,27 @@ enum Class {
     Candidate { gone: bool },
 }
 
-enum KeyOf {
-    Missing,
-    Invalid,
-    Valid(EmailKey),
+/// The match key of an address as the kernel makes it (missing when absent or blank).
+fn key_str<'a>(raw: Option<&'a str>, settings: &PresenceSettings, buf: &mut Vec<u8>) -> Keyed<'a> {
+    key_of(raw.map(Cow::Borrowed).as_ref(), &settings.key, buf)
 }
 
-fn key_of(raw: Option<&str>, settings: &PresenceSettings) -> KeyOf {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => KeyOf::Missing,
-        Some(raw) => match email_key(raw, &settings.key) {
-            Ok(k) => KeyOf::Valid(k),
-            Err(_) => KeyOf::Invalid,
-        },
+impl Fallbacks for SourceUser {
+    fn user_name(&self) -> Option<&str> {
+        self.user_name.as_deref()
+    }
+    fn employee_id(&self) -> Option<&str> {
+        self.employee_id.as_deref()
     }
 }
 
-impl KeyOf {
-    fn valid(&self) -> Option<&EmailKey> {
-        match self {
-            KeyOf::Valid(k) => Some(k),
-            _ => None,
-        }
+impl Fallbacks for ExternalUser {
+    fn user_name(&self) -> Option<&str> {
+        self.user_name.as_deref()
     }
-}
-
-/// The value a fallback key compares: trimmed, lower-cased, non-empty.
-fn fallback_value(
-    kind: MatchedBy,
-    user_name: Option<&str>,
-    employee_id: Option<&str>,
-) -> Option<String> {
-    let raw = match kind {
-        MatchedBy::UserName => user_name,
-        MatchedBy::EmployeeId => employee_id,
-        MatchedBy::Email => None,
-    }?;
-    let v = raw.trim().to_lowercase();
-    (!v.is_empty()).then_some(v)
-}
-
-/// A lookup's result before one-to-one is enforced.
-enum Lookup {
-    Claim(String, MatchedBy),
-    Fail(Reason),
+    fn employee_id(&self) -> Option<&str> {
+        self.employee_id.as_deref()
+    }
 }
 
 fn classify(
@@ -141,169 +120,67 @@ pub(crate) fn run_pass(
         }
     }
 
-    // Email keys of every loaded user and account. The look-alike indexes hold both whole
-    // sides (not only this pass's candidates), so that mapping a user cannot change what
-    // the next run flags: Auto Sync run twice gives the same state.
-    let candidates: Vec<&SourceUser> = unit
+    // The kernel decides every candidate, against the whole loaded sides (the look-alike
+    // indexes hold both, so that mapping a user cannot change what the next run flags).
+    let mut buf = Vec::new();
+    let src_keys: Vec<Keyed<'_>> = unit
         .sources
         .iter()
-        .filter(|s| {
+        .map(|s| key_str(s.email.as_deref(), settings, &mut buf))
+        .collect();
+    let ext_keys: Vec<Keyed<'_>> = unit
+        .directory
+        .iter()
+        .map(|e| key_str(e.email.as_deref(), settings, &mut buf))
+        .collect();
+    let candidate: Vec<bool> = unit
+        .sources
+        .iter()
+        .map(|s| {
             matches!(
                 classes.get(s.id.as_str()),
                 Some((Class::Candidate { .. }, _))
             )
         })
         .collect();
-    let src_keys: BTreeMap<&str, KeyOf> = unit
-        .sources
-        .iter()
-        .map(|s| (s.id.as_str(), key_of(s.email.as_deref(), settings)))
-        .collect();
-    let ext_keys: BTreeMap<&str, KeyOf> = unit
+    let active: Vec<bool> = unit.directory.iter().map(ExternalUser::is_active).collect();
+    let held_flags: Vec<bool> = unit
         .directory
         .iter()
-        .map(|e| (e.id.as_str(), key_of(e.email.as_deref(), settings)))
+        .map(|e| held.contains_key(e.id.as_str()))
         .collect();
-    let ext_index = ConfusableIndex::new(ext_keys.values().filter_map(KeyOf::valid));
-    let src_index = ConfusableIndex::new(src_keys.values().filter_map(KeyOf::valid));
-    // An external address that is confusable on its own, or looks like a candidate's address
-    // with a different key, is never matched, by any key.
-    let ext_confusable: BTreeSet<&str> = ext_keys
-        .iter()
-        .filter(|(_, k)| {
-            k.valid()
-                .is_some_and(|k| k.confusable.is_some() || src_index.conflict(k).is_some())
-        })
-        .map(|(id, _)| *id)
-        .collect();
-    let matchable = |e: &ExternalUser| e.is_active() && !ext_confusable.contains(e.id.as_str());
-
-    // Inactive accounts are not matchable: they are left out of every lookup index.
-    let mut by_email: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for e in unit.directory.iter().filter(|e| e.is_active()) {
-        if let Some(k) = ext_keys.get(e.id.as_str()).and_then(KeyOf::valid) {
-            by_email
-                .entry(k.key.as_str())
-                .or_default()
-                .push(e.id.as_str());
-        }
-    }
     let fallbacks = settings.fallbacks();
-    let mut by_fallback: BTreeMap<(MatchedBy, String), Vec<&str>> = BTreeMap::new();
-    for e in unit.directory.iter().filter(|e| matchable(e)) {
-        for kind in &fallbacks {
-            if let Some(v) = fallback_value(*kind, e.user_name.as_deref(), e.employee_id.as_deref())
-            {
-                by_fallback
-                    .entry((*kind, v))
-                    .or_default()
-                    .push(e.id.as_str());
-            }
-        }
-    }
-    // Duplicates are counted among the users being matched: an inactive or excluded user
-    // sharing an address (a re-hired person's old account) does not block the active one.
-    let mut key_users: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in &candidates {
-        if let Some(k) = src_keys.get(s.id.as_str()).and_then(KeyOf::valid) {
-            *key_users.entry(k.key.as_str()).or_default() += 1;
-        }
-    }
-
-    // Lookups.
-    let mut lookups: BTreeMap<&str, Lookup> = BTreeMap::new();
+    let decided = decide(
+        &Side {
+            people: &unit.sources,
+            keys: &src_keys,
+            flags: &candidate,
+        },
+        &Side {
+            people: &unit.directory,
+            keys: &ext_keys,
+            flags: &active,
+        },
+        &Rules {
+            fallbacks: &fallbacks,
+            held: &held_flags,
+        },
+    );
+    let mut lookups: BTreeMap<&str, Decided> = BTreeMap::new();
     let mut retry = BTreeSet::new();
-    for s in &candidates {
-        let key = src_keys.get(s.id.as_str()).unwrap_or(&KeyOf::Missing);
-        let mut result = match key {
-            KeyOf::Missing => Lookup::Fail(Reason::NoMatch),
-            KeyOf::Invalid => Lookup::Fail(Reason::InvalidEmail),
-            KeyOf::Valid(k) if k.confusable.is_some() || ext_index.conflict(k).is_some() => {
-                Lookup::Fail(Reason::Confusable)
-            }
-            KeyOf::Valid(k) if key_users.get(k.key.as_str()).copied().unwrap_or(0) > 1 => {
-                Lookup::Fail(Reason::DuplicateSourceEmail)
-            }
-            KeyOf::Valid(k) => {
-                let found = by_email
-                    .get(k.key.as_str())
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                match found {
-                    [] => Lookup::Fail(Reason::NoMatch),
-                    f if f.iter().any(|id| ext_confusable.contains(id)) => {
-                        Lookup::Fail(Reason::Confusable)
-                    }
-                    [one] => Lookup::Claim((*one).to_string(), MatchedBy::Email),
-                    _ => Lookup::Fail(Reason::MultipleMatches),
-                }
-            }
-        };
-        // Fallback keys only when the email found nothing (or there is no email at all);
-        // never for invalid or confusable addresses, which need an admin.
-        if matches!(result, Lookup::Fail(Reason::NoMatch)) {
-            for kind in &fallbacks {
-                let Some(v) =
-                    fallback_value(*kind, s.user_name.as_deref(), s.employee_id.as_deref())
-                else {
-                    continue;
-                };
-                match by_fallback
-                    .get(&(*kind, v))
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                {
-                    [] => continue,
-                    [one] => result = Lookup::Claim((*one).to_string(), *kind),
-                    _ => result = Lookup::Fail(Reason::MultipleMatches),
-                }
-                break;
-            }
-        }
-        if matches!(
-            result,
-            Lookup::Fail(Reason::NoMatch | Reason::MultipleMatches)
-        ) {
+    for (s, d) in unit.sources.iter().zip(decided) {
+        let Some(d) = d else { continue };
+        if d.retried() {
             retry.insert(s.id.clone());
         }
-        lookups.insert(s.id.as_str(), result);
+        lookups.insert(s.id.as_str(), d);
     }
-
-    // One-to-one: an account held by someone else is taken; an account claimed by several
-    // users goes to the single claimant of the strongest key (email, then the fallback keys
-    // in order); a tie leaves all claimants `external_taken`.
-    let rank = |k: MatchedBy| match k {
-        MatchedBy::Email => 0,
-        other => {
-            1 + fallbacks
-                .iter()
-                .position(|f| *f == other)
-                .unwrap_or(fallbacks.len())
-        }
-    };
-    let mut claims: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
-    for (user, l) in &lookups {
-        if let Lookup::Claim(ext, kind) = l {
-            if !held.contains_key(ext.as_str()) {
-                claims
-                    .entry(ext.as_str())
-                    .or_default()
-                    .push((user, rank(*kind)));
-            }
-        }
-    }
-    let mut winners: BTreeSet<&str> = BTreeSet::new();
-    for list in claims.values() {
-        let best = list.iter().map(|(_, r)| *r).min().unwrap_or(0);
-        let top: Vec<&str> = list
-            .iter()
-            .filter(|(_, r)| *r == best)
-            .map(|(u, _)| *u)
-            .collect();
-        if let [only] = top.as_slice() {
-            winners.insert(only);
-        }
-    }
+    let src_key_of: BTreeMap<&str, &Keyed<'_>> = unit
+        .sources
+        .iter()
+        .zip(&src_keys)
+        .map(|(s, k)| (s.id.as_str(), k))
+        .collect();
 
     // In the retry pass, a user looked up twice has `attempts` = 2: the first pass's retry
     // candidates, and users whose lookup fails only now (the refreshed directory added a
@@ -316,7 +193,7 @@ pub(crate) fn run_pass(
         let target = match class {
             Class::Untouched => cur.clone(),
             Class::Keep => {
-                let src_key = src_keys.get(s.id.as_str()).and_then(KeyOf::valid);
+                let src_key = src_key_of.get(s.id.as_str()).and_then(|k| k.key());
                 if let Some(w) = drift_warning(s, cur, src_key, unit, settings) {
                     warnings.push(w);
                 }
@@ -325,34 +202,35 @@ pub(crate) fn run_pass(
             Class::Skip(r) => MappingState::not_mapped(MappingStatus::Skipped, Some(*r), 0),
             Class::Candidate { gone } => {
                 let attempts = if is_retried(&s.id) { 2 } else { 1 };
+                let mapped_to = |ext: u32| unit.directory.get(ext as usize).map(|e| e.id.clone());
                 let mut t = match lookups.get(s.id.as_str()) {
-                    Some(Lookup::Claim(ext, kind)) if winners.contains(s.id.as_str()) => {
+                    Some(Decided::Mapped { ext, by }) if mapped_to(*ext).is_some() => {
                         MappingState {
                             status: MappingStatus::Mapped,
                             method: Some(Method::Auto),
-                            external_id: Some(ext.clone()),
+                            external_id: mapped_to(*ext),
                             reason: None,
-                            matched_by: Some(*kind),
+                            matched_by: Some(*by),
                             attempts,
-                            email_key: src_keys
+                            email_key: src_key_of
                                 .get(s.id.as_str())
-                                .and_then(KeyOf::valid)
-                                .map(|k| k.key.clone()),
+                                .and_then(|k| k.key())
+                                .map(str::to_string),
                         }
                     }
-                    Some(Lookup::Claim(..)) => MappingState::not_mapped(
-                        MappingStatus::Unmapped,
-                        Some(Reason::ExternalTaken),
-                        attempts,
-                    ),
-                    Some(Lookup::Fail(Reason::NoMatch)) if *gone => MappingState::not_mapped(
+                    Some(Decided::Unmapped(Reason::NoMatch)) if *gone => MappingState::not_mapped(
                         MappingStatus::Unmapped,
                         Some(Reason::ExternalGone),
                         attempts,
                     ),
-                    Some(Lookup::Fail(r)) => {
+                    Some(Decided::Unmapped(r)) => {
                         MappingState::not_mapped(MappingStatus::Unmapped, Some(*r), attempts)
                     }
+                    Some(Decided::Mapped { .. }) => MappingState::not_mapped(
+                        MappingStatus::Unmapped,
+                        Some(Reason::ExternalTaken),
+                        attempts,
+                    ),
                     None => MappingState::not_mapped(
                         MappingStatus::Unmapped,
                         Some(Reason::NoMatch),
@@ -385,16 +263,16 @@ pub(crate) fn run_pass(
 fn drift_warning(
     s: &SourceUser,
     cur: &MappingState,
-    src_key: Option<&EmailKey>,
+    src_key: Option<&str>,
     unit: &UnitState,
     settings: &PresenceSettings,
 ) -> Option<PlanWarning> {
     let ext_id = cur.linked()?;
-    let src_key = src_key.map(|k| k.key.clone());
+    let src_key = src_key.map(str::to_string);
     let ext_key = unit.external(ext_id).and_then(|e| {
-        key_of(e.email.as_deref(), settings)
-            .valid()
-            .map(|k| k.key.clone())
+        key_str(e.email.as_deref(), settings, &mut Vec::new())
+            .key()
+            .map(str::to_string)
     });
     let user_changed = cur.email_key.is_some() && src_key != cur.email_key;
     let sides_differ = cur.matched_by == Some(MatchedBy::Email) && src_key != ext_key;

@@ -1,4 +1,4 @@
-//! The cross-side look-alike check of SPEC 2 for millions of keys: does the other side hold
+//! The cross-side look-alike check for millions of keys: does the other side hold
 //! an address with the same UTS #39 skeleton, or the same NFKC form, whose key differs? Same
 //! answers as `email_key::ConfusableIndex`, with buckets keyed by a 64-bit skeleton hash
 //! instead of owned strings. Every bucket holds keys of one exact skeleton (checked when a
