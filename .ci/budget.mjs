@@ -21,7 +21,9 @@ const KB = 1000;
 export const BUDGETS = {
   "web/usersync_bg.wasm": {
     target: 400 * KB,
-    ceiling: 920 * KB,
+    // Raised from 920 KB when the IEX read-back, WFM controls, parameter objects and vendor
+    // contracts landed (1,012 KB measured); wasm-opt -Os/-Oz save under 1 KB here.
+    ceiling: 1040 * KB,
     what: "engine wasm (Node and web)",
   },
   "identity/web/identity_bg.wasm": {
@@ -30,7 +32,8 @@ export const BUDGETS = {
     what: "usersync/identity wasm",
   },
 };
-export const TARBALL = { target: 1000 * KB, ceiling: 1430 * KB };
+// Raised from 1,430 KB with the engine wasm and the argument guard (1,557 KB measured).
+export const TARBALL = { target: 1000 * KB, ceiling: 1600 * KB };
 
 const fmt = (n) => `${(n / KB).toFixed(1)} KB`;
 let over = 0;

@@ -82,6 +82,24 @@ class GuardFailure {
   }
 }
 
+/** The first own key whose read throws (undefined when the keys themselves cannot be listed). */
+function guardThrowingKey(value) {
+  let keys;
+  try {
+    keys = Object.keys(value);
+  } catch {
+    return undefined;
+  }
+  for (const k of keys) {
+    try {
+      void value[k];
+    } catch {
+      return k;
+    }
+  }
+  return undefined;
+}
+
 function guardKey(key) {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(guardQuote(key))}]`;
 }
@@ -152,6 +170,8 @@ function guardPlain(value, depth, state, ancestors) {
   } catch (e) {
     ancestors.length = depth;
     const failure = e instanceof GuardFailure ? e : new GuardFailure("invalid_input", `could not be read (${guardReason(e)})`);
+    // The fast copy does not say which getter threw: find it, so the error names the field.
+    if (key === undefined && !(e instanceof GuardFailure)) key = guardThrowingKey(value);
     if (key !== undefined) failure.path = (typeof key === "number" ? `[${key}]` : guardKey(key)) + failure.path;
     throw failure;
   }
@@ -248,7 +268,11 @@ function guardArguments(where, sig, args, classes) {
         out[i] = guardPlain(value, 0, { nodes: 0 }, []);
       } catch (e) {
         if (!(e instanceof GuardFailure)) throw e;
-        throw guardError(e.code, `${where}: parameter '${guardQuote(param.name + e.path)}' ${e.what}`);
+        const error = guardError(e.code, `${where}: parameter '${guardQuote(param.name + e.path)}' ${e.what}`);
+        // The field at fault, as the Rust side names fields: the top-level key within the argument.
+        const top = /^\.([A-Za-z_$][\w$]*)/.exec(e.path);
+        if (top) error.field = top[1];
+        throw error;
       }
       if (kind === "array" && param.items) guardItems(name, param.items, out[i]);
     } else {

@@ -22,7 +22,7 @@ const args = process.argv.slice(2);
 const print = args.includes("--print");
 const nameAt = args.indexOf("--name");
 const name = nameAt >= 0 ? args[nameAt + 1] : "usersync";
-const pkg = resolve(args.find((a, i) => !a.startsWith("--") && i !== nameAt + 1) ?? join(root, "pkg"));
+const pkg = resolve(args.find((a, i) => !a.startsWith("--") && !(nameAt >= 0 && i === nameAt + 1)) ?? join(root, "pkg"));
 
 // typescript is a devDependency of tests/ (installed by .ci/setup), not of the package.
 const ts = createRequire(join(root, "tests", "package.json"))("typescript");
@@ -112,10 +112,46 @@ export function parameterTable(dtsPath) {
           entry.setters[member.name.text] = signatureOf(member);
         }
       }
-      table.classes[statement.name.text] = entry;
+      table.classes[statement.name.text] = { ...entry, methods: { ...table.classes[statement.name.text]?.methods, ...entry.methods } };
+    } else if (ts.isInterfaceDeclaration(statement) && classNames.has(statement.name.text)) {
+      // Methods with overloads (a parameter object, and a deprecated positional form) are
+      // declared in an interface merged into their class: every overload's parameters are
+      // accepted at each position, and a position some overload lacks is optional.
+      const entry = (table.classes[statement.name.text] ??= { ctor: null, statics: {}, methods: {}, setters: {} });
+      for (const member of statement.members) {
+        if (!ts.isMethodSignature(member) || !ts.isIdentifier(member.name)) continue;
+        const name = member.name.text;
+        const sig = signatureOf(member);
+        entry.methods[name] = overloads.has(entry.methods[name]) ? mergeSignatures(entry.methods[name], sig) : sig;
+        overloads.add(entry.methods[name]);
+      }
     }
   }
   return table;
+}
+
+const overloads = new WeakSet();
+
+function mergeSignatures(a, b) {
+  const length = Math.max(a.params.length, b.params.length);
+  const params = [];
+  for (let i = 0; i < length; i++) {
+    const p = a.params[i];
+    const q = b.params[i];
+    if (!p || !q) {
+      const only = p ?? q;
+      params.push({ ...only, optional: true, kinds: [...new Set([...only.kinds, "undefined"])], items: undefined });
+      continue;
+    }
+    const items = p.items && q.items && p.items.join() === q.items.join() ? p.items : undefined;
+    params.push({
+      name: p.name === q.name ? p.name : `${p.name}/${q.name}`,
+      optional: p.optional || q.optional,
+      kinds: [...new Set([...p.kinds, ...q.kinds])],
+      ...(items ? { items } : {}),
+    });
+  }
+  return { params, async: a.async || b.async, predicate: a.predicate || b.predicate };
 }
 
 function generate(table, runtime) {

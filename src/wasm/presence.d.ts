@@ -1,7 +1,7 @@
 /**
  * The Presence Sync methods of `Engine` that take a parameter object. Each also accepts its
  * earlier positional form for one release; the actor is an `Actor` with its permissions in
- * both forms (a bare string actor throws `permission_denied`).
+ * both forms (a bare string actor throws `invalid_input` naming the parameter).
  */
 export interface Engine {
   /**

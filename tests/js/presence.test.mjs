@@ -157,9 +157,10 @@ test("permissions: applying, forcing and manual changes need an Actor holding Us
   ]) {
     assert.throws(call, (e) => isUsersyncError(e) && e.code === "permission_denied" && e.message.includes("UserMapping.Map"));
   }
-  // The old positional form: a bare string actor is refused and says what is needed.
+  // The old positional form: a bare string actor is a wrong-typed argument, refused at the
+  // boundary (invalid_input naming the parameter).
   assert.throws(() => engine.applyPlan("run-p", "auto_sync", T0),
-    (e) => e.code === "permission_denied" && /Actor/.test(e.message));
+    (e) => e.code === "invalid_input" && /actor/.test(e.message));
   assert.equal(engine.saveSnapshot(), before, "nothing changed");
   // The positional form with an Actor still works (deprecated).
   assert.ok(engine.applyPlan("run-p", admin, T0).applied > 0);

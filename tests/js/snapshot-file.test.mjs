@@ -16,7 +16,7 @@ const unit = { businessUnitId: "bu-1", platform: "ringcentral" };
 
 function syncArgs(snapshot, now) {
   return [cli, "sync", "--quiet", "--source", fixture("cxone-users.ndjson"), "--external", fixture("ringcentral-directory.json"),
-    "--snapshot", snapshot, "--format", "json", "--now", now, "--force"];
+    "--snapshot", snapshot, "--format", "json", "--now", now, "--force", "--actor", "u-ann", "--permission", "UserMapping.Map"];
 }
 
 /** Runs `usersync sync` in a child process; resolves with its exit status and stderr. */
