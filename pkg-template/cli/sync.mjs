@@ -88,6 +88,16 @@ function syncWith(snap, values, usersync, io) {
   const source = usersync.parseSourceUsers(io.read(values.source), inputFormat(values.source, values["input-format"]), csv);
   const external = usersync.parseExternalUsers(io.read(values.external), inputFormat(values.external, values["input-format"]), csv);
   const mine = source.records.filter((u) => !u.businessUnitId || u.businessUnitId === unit.businessUnitId);
+  // Nothing leaves without a line: users of other business units, and records intake refused.
+  const leftOut = source.records
+    .filter((u) => u.businessUnitId && u.businessUnitId !== unit.businessUnitId)
+    .map((u) => ({ id: u.id, businessUnitId: u.businessUnitId, why: otherUnit(u.businessUnitId, unit.businessUnitId) }));
+  const rejected = [
+    ...source.report.rejected.map((r) => ({ side: "source", ...r })),
+    ...external.report.rejected.map((r) => ({ side: "external", ...r })),
+  ];
+  if (leftOut.length) io.log(`${leftOut.length} CXone users belong to other business units than ${unit.businessUnitId} and were left out (listed below).`);
+  if (rejected.length) io.log(`${rejected.length} records were rejected at intake and not used (listed below).`);
   engine.loadSourceUsers(unit, mine);
   engine.loadExternalUsers(unit, external.records);
   const first = engine.planAutoSync(unit, now);
@@ -120,7 +130,7 @@ function syncWith(snap, values, usersync, io) {
   }
   const rows = values["dry-run"] ? null : engine.status(unit);
   if (json) {
-    io.write(JSON.stringify({ plan, outcome, status: rows }, null, 2) + "\n", values.out);
+    io.write(JSON.stringify({ plan, outcome, status: rows, leftOut, rejected }, null, 2) + "\n", values.out);
     return 0;
   }
   let text = values["dry-run"] ? "Plan (dry run)\n\n" : "Status\n\n";
@@ -133,6 +143,15 @@ function syncWith(snap, values, usersync, io) {
   const counts = plan.counts.byReason;
   text += "\nCounts per status\n\n" + io.table(["status", "users"], Object.entries(plan.counts.byStatus));
   text += "\nCounts per reason\n\n" + io.table(["reason", "users"], REASON_ORDER.filter((r) => counts[r]).map((r) => [r, counts[r]]));
+  if (leftOut.length) {
+    text += `\nLeft out: users of other business units than ${unit.businessUnitId}\n\n`;
+    text += io.table(["user", "business unit", "why"], leftOut.map((l) => [l.id, l.businessUnitId, l.why]));
+  }
+  if (rejected.length) {
+    text += "\nRejected at intake\n\n";
+    text += io.table(["side", "line", "id", "field", "code", "message"],
+      rejected.map((r) => [r.side, r.line ?? r.index, r.id ?? "", r.field ?? "", r.code, r.message]));
+  }
   io.write(text, values.out);
   return 0;
 }
@@ -143,4 +162,11 @@ function safeKey(usersync, email) {
   } catch {
     return undefined;
   }
+}
+
+/** Why a user's business unit is not the run's: units compare exactly, so near misses say so. */
+function otherUnit(theirs, ours) {
+  if (theirs.trim() === ours) return `"${theirs}" has white space around it; units compare exactly`;
+  if (theirs.toLowerCase() === ours.toLowerCase()) return `"${theirs}" differs from "${ours}" only in case; units compare exactly`;
+  return `belongs to business unit "${theirs}"`;
 }

@@ -137,3 +137,29 @@ test("a disabled schedule is never due; bad schedules are refused, naming the fi
   assert.match(notJson.stderr, /--schedule takes the schedule as JSON/);
   assert.ok(existsSync(snapshot));
 });
+
+test("users of other business units and records intake rejected each get a line, in JSON and in the table", () => {
+  const source = join(tmp, "other-units.ndjson");
+  const base = readFileSync(fixture("cxone-users.ndjson"), "utf8").trimEnd();
+  const extra = [
+    { id: "u-bu2", businessUnitId: "bu-2", email: "x2@example.com", permissions: ["UserMapping.Map"] },
+    { id: "u-case", businessUnitId: "BU-1", email: "x3@example.com", permissions: ["UserMapping.Map"] },
+    { id: "u-space", businessUnitId: " bu-1", email: "x4@example.com", permissions: ["UserMapping.Map"] },
+    { businessUnitId: "bu-1", email: "no-id@example.com" },
+  ].map((r) => JSON.stringify(r));
+  writeFileSync(source, [base, ...extra].join("\n") + "\n");
+  const r = syncWith(fresh(), source, "--dry-run", "--now", "2026-11-23T02:00:00Z");
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.leftOut.map((l) => l.id).sort(), ["u-bu2", "u-case", "u-space"]);
+  assert.match(out.leftOut.find((l) => l.id === "u-case").why, /only in case/);
+  assert.match(out.leftOut.find((l) => l.id === "u-space").why, /white space/);
+  assert.ok(out.rejected.some((x) => x.side === "source" && x.code === "missing_field"), JSON.stringify(out.rejected));
+  assert.match(r.stderr, /3 CXone users belong to other business units than bu-1/);
+  const table = spawnSync(process.execPath, [cli, "sync", "--source", source, "--external", fixture("ringcentral-directory.json"),
+    "--dry-run", "--now", "2026-11-23T02:00:00Z"], { encoding: "utf8" });
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /Left out: users of other business units than bu-1/);
+  assert.match(table.stdout, /u-bu2/);
+  assert.match(table.stdout, /Rejected at intake/);
+});
