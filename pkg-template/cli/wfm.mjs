@@ -3,6 +3,7 @@
 // acknowledge the delta WFM confirmed, print the WFM log, or run when due (--if-due).
 import { common, csvColumns, inputFormat, usage } from "./options.mjs";
 import { openSnapshot } from "./snapshot-file.mjs";
+import { localTime } from "./words.mjs";
 
 export const wfm = {
   options: {
@@ -70,8 +71,10 @@ async function wfmWith(snap, values, usersync, io) {
   }
   if (values["if-due"] && !engine.isWfmSyncDue(tenant, now)) {
     const nextRun = t.nextDue ?? null;
-    io.log(nextRun ? `WFM sync of ${tenant} not due (last run ${t.lastRun}); next run ${nextRun}`
-      : `WFM sync of ${tenant} not run: sync is disabled`);
+    const every = engine.wfmSettings().intervalMinutes;
+    io.log(nextRun ? `WFM sync of ${tenant} is not due yet: next run at ${localTime(nextRun)} (every ${every} minutes; ` +
+        `last run ${localTime(t.lastRun)}). Exact instant: ${nextRun}.`
+      : `WFM sync of ${tenant} did not run: sync is disabled`);
     if (json) io.write(JSON.stringify({ due: false, lastRun: t.lastRun ?? null, nextRun }) + "\n", values.out);
     return 0;
   }
