@@ -57,6 +57,17 @@ where
         .map_err(|e| invalid_input(format!("{what}: {e}")))
 }
 
+/// A count from JS: wasm-bindgen would wrap -1 to 4294967295 and cut 1.5 to 1 without a word,
+/// so counts cross as numbers and are checked here.
+fn whole(n: f64, what: &str, max: u32) -> JsResult<usize> {
+    if n.fract() != 0.0 || !(0.0..=f64::from(max)).contains(&n) {
+        return Err(invalid_input(format!(
+            "'{what}' must be a whole number from 0 to {max}, got {n}"
+        )));
+    }
+    Ok(n as usize)
+}
+
 fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
     parse_instant(s).map_err(|e| error_to_js(e.with_field(what)))
 }
@@ -344,9 +355,10 @@ impl Engine {
         &mut self,
         unit: Ts<UnitRef>,
         query: &str,
-        limit: Option<u32>,
+        limit: Option<f64>,
     ) -> JsResult<JsValue> {
         let unit = arg(unit, "unit")?;
+        let limit = limit.map(|n| whole(n, "limit", 1000)).transpose()?;
         let fresh = !matches!(&self.search, Some((u, _)) if *u == unit);
         if fresh {
             let dir = self
@@ -358,7 +370,7 @@ impl Engine {
             self.search = Some((unit.clone(), NameIndex::new(dir)));
         }
         let hits: Vec<SearchHit> = match &self.search {
-            Some((_, index)) => index.search(query, limit.unwrap_or(20) as usize),
+            Some((_, index)) => index.search(query, limit.unwrap_or(20)),
             None => Vec::new(),
         };
         list(&hits)
@@ -500,11 +512,12 @@ impl Engine {
     /// The next `count` Auto Sync runs of a unit after `from`, as RFC 3339 UTC strings; none
     /// while Auto Sync is not set up or the platform has no Auto Sync.
     #[wasm_bindgen(js_name = "nextRuns")]
-    pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: u32) -> JsResult<Vec<String>> {
+    pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: f64) -> JsResult<Vec<String>> {
         let (unit, from) = (arg(unit, "unit")?, instant(from, "from")?);
+        let count = whole(count, "count", 1000)?;
         let runs = self
             .inner
-            .next_runs(&unit, from, count as usize)
+            .next_runs(&unit, from, count)
             .map_err(error_to_js)?;
         Ok(runs.iter().map(|t| t.to_string()).collect())
     }

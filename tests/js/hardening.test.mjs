@@ -238,6 +238,10 @@ test("wrong JS types name the parameter and leave the engine working", () => {
     ["applyPlan(runId, 42, now)", () => engine.applyPlan("r1", 42, NOW), "actor"],
     ["loadSourceUsers(unit, {length: -1})", () => engine.loadSourceUsers(unit, { length: -1 }), "records"],
     ["pendingPlan(null)", () => engine.pendingPlan(null), "runId"],
+    // Counts would wrap in the glue (-1 as 4294967295, 1.5 as 1): they are checked instead.
+    ["nextRuns(unit, now, -1)", () => engine.nextRuns(unit, NOW, -1), "count"],
+    ["nextRuns(unit, now, 1.5)", () => engine.nextRuns(unit, NOW, 1.5), "count"],
+    ["searchExternal(unit, q, -3)", () => engine.searchExternal(unit, "ann", -3), "limit"],
     ["emailKey(10n)", () => u.emailKey(10n), "email"],
     ["emailKeys([Symbol()])", () => u.emailKeys([Symbol("s")]), "emails"],
   ]) {
