@@ -59,7 +59,9 @@ test("WFM: the Account Representative's controls, runs on their own, confirmatio
   await page.fill(tid("link-acd-id"), "again");
   await page.click(tid("link-acd"));
   await page.waitForSelector(`${tid("wfm-messages")} .note-error`);
-  assert.match(await page.textContent(tid("wfm-messages")), /acd_tenant_already_linked/);
+  // A sentence for the admin; the code stays for machines, on the note.
+  assert.match(await page.textContent(tid("wfm-messages")), /is already linked to WFM tenant wfm-1/);
+  assert.equal(await page.getAttribute(`${tid("wfm-messages")} .note-error`, "data-code"), "acd_tenant_already_linked");
 
   // The run happens on its own: nothing held until WFM's confirmation is recorded.
   await page.waitForSelector(`${tid("wfm-scheduled")} .note-ok`, { timeout: 60_000 });

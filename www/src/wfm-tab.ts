@@ -9,6 +9,7 @@ import { errorText, now, type App } from "./state";
 import type { Tab } from "./tab";
 import { VirtualTable } from "./table";
 import { wfmUsersOf } from "./wfm-batches";
+import { codeOf } from "./words";
 import { renderWfmLog } from "./wfm-log";
 import { WfmScheduler } from "./wfm-scheduler";
 
@@ -62,7 +63,14 @@ export function createWfmTab(app: App): Tab {
       // A link or a re-enabled sync may make a run due at once.
       void scheduler.check();
     } catch (e) {
-      say("error", errorText(e));
+      // The sentence for people; the code for machines and the curious, as a tooltip.
+      const shown = note("error", errorText(e));
+      const code = codeOf(e);
+      if (code) {
+        shown.title = code;
+        shown.dataset.code = code;
+      }
+      replace(messages, shown);
     }
   };
 
