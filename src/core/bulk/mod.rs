@@ -25,11 +25,14 @@ mod csv_read;
 mod join;
 mod json;
 mod output;
+mod packed;
 mod read;
 mod record;
 
 #[cfg(test)]
 mod budget_tests;
+#[cfg(test)]
+mod packed_tests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
@@ -49,6 +52,7 @@ use serde::{Deserialize, Serialize};
 pub use budget::{check_memory, estimate_memory, job_memory, MEMORY_LIMIT};
 use budget::{record_bound, Budget};
 pub use output::formula_safe;
+pub use packed::{match_packed, pack_side, BulkInput};
 
 /// The report's format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,12 +221,7 @@ pub fn match_bulk(
         external.len(),
         refreshed.map_or(0, <[u8]>::len),
     );
-    let settings = crate::core::mapping::PresenceSettings {
-        fallback_keys: options.fallback_keys.clone(),
-        ..Default::default()
-    };
-    settings.validate()?;
-    let fallbacks = settings.fallbacks();
+    let fallbacks = presence_settings(options)?.fallbacks();
     let keep = Keep {
         fallbacks: !fallbacks.is_empty(),
         business_unit: options.business_unit_id.as_deref(),
@@ -259,15 +258,7 @@ pub fn match_bulk(
         ctx(Side::Source, formats.0, bounds.0),
         progress,
     )?;
-    if let Some(bad) = src.recs.iter().find(|r| r.other_unit) {
-        return Err(Error::invalid_input(format!(
-            "user {} belongs to another business unit than {}",
-            bad.id,
-            options.business_unit_id.as_deref().unwrap_or_default()
-        ))
-        .with_id(bad.id.to_string())
-        .with_field("businessUnitId"));
-    }
+    check_unit(&src, options)?;
     let ext = read_phase(
         BulkPhase::ReadExternal,
         external,
@@ -284,6 +275,42 @@ pub fn match_bulk(
         _ => None,
     };
 
+    finish(src, ext, fresh, options, progress)
+}
+
+/// A CXone user naming another business unit than the job's fails the whole job.
+fn check_unit(src: &SideIntake<'_>, options: &BulkOptions) -> Result<()> {
+    if let Some(bad) = src.recs.iter().find(|r| r.other_unit) {
+        return Err(Error::invalid_input(format!(
+            "user {} belongs to another business unit than {}",
+            bad.id,
+            options.business_unit_id.as_deref().unwrap_or_default()
+        ))
+        .with_id(bad.id.to_string())
+        .with_field("businessUnitId"));
+    }
+    Ok(())
+}
+
+fn presence_settings(options: &BulkOptions) -> Result<crate::core::mapping::PresenceSettings> {
+    let settings = crate::core::mapping::PresenceSettings {
+        fallback_keys: options.fallback_keys.clone(),
+        ..Default::default()
+    };
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// From the sides as read to the report: the same whether the sides were read here or
+/// elsewhere and handed over packed.
+fn finish(
+    src: SideIntake<'_>,
+    ext: SideIntake<'_>,
+    fresh: Option<SideIntake<'_>>,
+    options: &BulkOptions,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<String> {
+    let fallbacks = presence_settings(options)?.fallbacks();
     let mut summary = BulkSummary {
         users: src.recs.len(),
         source: counts(&src),

@@ -1,0 +1,349 @@
+//! One side of a bulk job read on its own (in another thread, by another WebAssembly
+//! instance) and handed over as one compact byte buffer, so that reading the directories,
+//! the larger part of a job, runs on several cores while the join stays in one place.
+//!
+//! The buffer holds only what the join and the report read of each record (its strings
+//! and flags, no file positions: those only serve reading), the side's intake report, and
+//! what the memory check needs (the file's size and record bound). A side that failed
+//! carries its error instead, so the job fails with the error, and in the order, the
+//! single-threaded job would have given.
+//!
+//! Layout (little-endian): `USP1`, a tag byte (0 read, 1 failed). Failed: the error as
+//! JSON. Read: input bytes, record bound, received (u64 each), the rejections as JSON
+//! (u32 length, then the bytes), the record count (u64), then per record a flags byte and
+//! its strings, each a u32 length and UTF-8 bytes.
+
+use super::budget::{job_memory, record_bound, Budget};
+use super::read::{read_side, Ctx, SideIntake};
+use super::record::{Extra, Keep, Rec};
+use super::{
+    check_unit, finish, presence_settings, sniff_format, too_large, BulkOptions, BulkPhase,
+    BulkProgress,
+};
+use crate::core::error::{Error, Result};
+use crate::core::intake::{InputFormat, IntakeReport, Rejection, Side};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+const MAGIC: &[u8; 4] = b"USP1";
+
+/// Which input of a job a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkInput {
+    Source,
+    External,
+    Refreshed,
+}
+
+const ACTIVE: u8 = 1;
+const HAS_PERM: u8 = 2;
+const PERM: u8 = 4;
+const OTHER_UNIT: u8 = 8;
+const EMAIL: u8 = 16;
+const EXTRA: u8 = 32;
+const USER_NAME: u8 = 64;
+const EMPLOYEE_ID: u8 = 128;
+
+/// Reads one input of a job (`which`) and packs it. Never fails: a failure is packed too,
+/// and [`match_packed`] returns it.
+pub fn pack_side(bytes: &[u8], which: BulkInput, options: &BulkOptions) -> Vec<u8> {
+    match read_packed(bytes, which, options) {
+        Ok(buf) => buf,
+        Err(e) => {
+            let mut buf = MAGIC.to_vec();
+            buf.push(1);
+            put_u64(&mut buf, bytes.len());
+            put_u64(
+                &mut buf,
+                record_bound(bytes, input_format(bytes, which, options).1),
+            );
+            // Serialising an `Error` (strings and numbers) cannot fail; an empty body would
+            // still decode as a failure.
+            buf.extend(serde_json::to_vec(&e).unwrap_or_default());
+            buf
+        }
+    }
+}
+
+fn input_format(bytes: &[u8], which: BulkInput, options: &BulkOptions) -> (Side, InputFormat) {
+    let (side, format) = match which {
+        BulkInput::Source => (Side::Source, options.source_format),
+        BulkInput::External => (Side::External, options.external_format),
+        BulkInput::Refreshed => (Side::External, options.refreshed_format),
+    };
+    (side, format.unwrap_or_else(|| sniff_format(bytes)))
+}
+
+fn read_packed(bytes: &[u8], which: BulkInput, options: &BulkOptions) -> Result<Vec<u8>> {
+    let fallbacks = !presence_settings(options)?.fallbacks().is_empty();
+    let (side, format) = input_format(bytes, which, options);
+    let bound = record_bound(bytes, format);
+    let budget = Budget::new(
+        job_memory(bytes.len() as u64, bound as u64),
+        options.memory_limit,
+        bound as u64,
+    )?;
+    let ctx = Ctx {
+        side,
+        format,
+        csv: &options.csv,
+        keep: Keep {
+            fallbacks,
+            business_unit: options.business_unit_id.as_deref(),
+        },
+        records: bound,
+        budget: &budget,
+    };
+    let read = read_side(bytes, ctx, &mut |_| {})?;
+    encode(&read, bytes.len(), bound)
+}
+
+fn put_u64(buf: &mut Vec<u8>, n: usize) {
+    buf.extend_from_slice(&(n as u64).to_le_bytes());
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    buf.extend_from_slice(s.as_bytes());
+}
+
+fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> {
+    let rejected = serde_json::to_vec(&read.report.rejected)
+        .map_err(|e| Error::invalid_input(format!("the rejections could not be packed: {e}")))?;
+    let strings = |r: &Rec<'_>| {
+        let extra = r.extra.as_deref().map_or(0, |x| {
+            x.user_name.as_deref().map_or(0, |s| s.len() + 4)
+                + x.employee_id.as_deref().map_or(0, |s| s.len() + 4)
+        });
+        r.id.len() + 4 + r.email.as_deref().map_or(0, |s| s.len() + 4) + extra + 1
+    };
+    let size = read
+        .recs
+        .iter()
+        .fold(45usize.saturating_add(rejected.len()), |n, r| {
+            n.saturating_add(strings(r))
+        });
+    let mut buf: Vec<u8> = Vec::new();
+    buf.try_reserve_exact(size)
+        .map_err(|_| too_large("the packed records"))?;
+    buf.extend_from_slice(MAGIC);
+    buf.push(0);
+    put_u64(&mut buf, input);
+    put_u64(&mut buf, bound);
+    put_u64(&mut buf, read.report.received);
+    buf.extend_from_slice(&(rejected.len() as u32).to_le_bytes());
+    buf.extend_from_slice(&rejected);
+    put_u64(&mut buf, read.recs.len());
+    for r in &read.recs {
+        let mut flags = 0u8;
+        if r.active {
+            flags |= ACTIVE;
+        }
+        if let Some(p) = r.perm {
+            flags |= HAS_PERM | if p { PERM } else { 0 };
+        }
+        if r.other_unit {
+            flags |= OTHER_UNIT;
+        }
+        if r.email.is_some() {
+            flags |= EMAIL;
+        }
+        if let Some(x) = &r.extra {
+            flags |= EXTRA;
+            if x.user_name.is_some() {
+                flags |= USER_NAME;
+            }
+            if x.employee_id.is_some() {
+                flags |= EMPLOYEE_ID;
+            }
+        }
+        buf.push(flags);
+        put_str(&mut buf, &r.id);
+        if let Some(e) = &r.email {
+            put_str(&mut buf, e);
+        }
+        if let Some(x) = &r.extra {
+            if let Some(s) = &x.user_name {
+                put_str(&mut buf, s);
+            }
+            if let Some(s) = &x.employee_id {
+                put_str(&mut buf, s);
+            }
+        }
+    }
+    Ok(buf)
+}
+
+/// A packed side as read back: its records borrow their strings from the buffer.
+struct Unpacked<'a> {
+    input: u64,
+    side: SideIntake<'a>,
+}
+
+fn broken(what: &str) -> Error {
+    Error::invalid_input(format!("a packed side is not what pack_side wrote: {what}"))
+}
+
+struct Cursor<'a> {
+    buf: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.at.checked_add(n).ok_or_else(|| broken("cut short"))?;
+        let out = self
+            .buf
+            .get(self.at..end)
+            .ok_or_else(|| broken("cut short"))?;
+        self.at = end;
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?.first().copied().unwrap_or_default())
+    }
+
+    fn u32(&mut self) -> Result<usize> {
+        let b: [u8; 4] = self.take(4)?.try_into().map_err(|_| broken("cut short"))?;
+        Ok(u32::from_le_bytes(b) as usize)
+    }
+
+    fn u64(&mut self) -> Result<usize> {
+        let b: [u8; 8] = self.take(8)?.try_into().map_err(|_| broken("cut short"))?;
+        usize::try_from(u64::from_le_bytes(b)).map_err(|_| broken("a count too large"))
+    }
+
+    fn str(&mut self) -> Result<Cow<'a, str>> {
+        let n = self.u32()?;
+        std::str::from_utf8(self.take(n)?)
+            .map(Cow::Borrowed)
+            .map_err(|_| broken("a string that is not UTF-8"))
+    }
+}
+
+/// The file's bytes and record bound, which a failed side carries too.
+fn sizes(buf: &[u8]) -> Result<(u64, u64)> {
+    let mut c = Cursor { buf, at: 0 };
+    if c.take(4)? != MAGIC {
+        return Err(broken("no header"));
+    }
+    c.u8()?;
+    Ok((c.u64()? as u64, c.u64()? as u64))
+}
+
+fn unpack(buf: &[u8]) -> Result<Unpacked<'_>> {
+    let (input, _) = sizes(buf)?;
+    let mut c = Cursor { buf, at: 21 };
+    if buf.get(4) == Some(&1) {
+        let rest = buf.get(21..).unwrap_or_default();
+        return Err(serde_json::from_slice::<Error>(rest)
+            .unwrap_or_else(|_| broken("an unreadable failure")));
+    }
+    let received = c.u64()?;
+    let n = c.u32()?;
+    let rejected: Vec<Rejection> =
+        serde_json::from_slice(c.take(n)?).map_err(|_| broken("unreadable rejections"))?;
+    let count = c.u64()?;
+    // Every record takes at least five bytes: a count beyond that is not this buffer's.
+    if count > buf.len() / 5 {
+        return Err(broken("more records than bytes"));
+    }
+    let mut recs: Vec<Rec<'_>> = Vec::new();
+    recs.try_reserve_exact(count)
+        .map_err(|_| too_large("the records"))?;
+    for _ in 0..count {
+        let flags = c.u8()?;
+        let id = c.str()?;
+        let email = if flags & EMAIL != 0 {
+            Some(c.str()?)
+        } else {
+            None
+        };
+        let extra = if flags & EXTRA != 0 {
+            let user_name = if flags & USER_NAME != 0 {
+                Some(c.str()?)
+            } else {
+                None
+            };
+            let employee_id = if flags & EMPLOYEE_ID != 0 {
+                Some(c.str()?)
+            } else {
+                None
+            };
+            Some(Box::new(Extra {
+                user_name,
+                employee_id,
+            }))
+        } else {
+            None
+        };
+        recs.push(Rec {
+            id,
+            email,
+            extra,
+            active: flags & ACTIVE != 0,
+            perm: (flags & HAS_PERM != 0).then_some(flags & PERM != 0),
+            other_unit: flags & OTHER_UNIT != 0,
+            pos: 0,
+            start: 0,
+            end: 0,
+        });
+    }
+    if c.at != buf.len() {
+        return Err(broken("bytes after the last record"));
+    }
+    Ok(Unpacked {
+        input,
+        side: SideIntake {
+            report: IntakeReport {
+                received,
+                accepted: recs.len(),
+                rejected,
+            },
+            recs,
+        },
+    })
+}
+
+fn unpack_phase<'a>(
+    buf: &'a [u8],
+    phase: BulkPhase,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<Unpacked<'a>> {
+    let u = unpack(buf)?;
+    progress(BulkProgress {
+        phase,
+        done: u.input,
+        total: u.input,
+        summary: None,
+    });
+    Ok(u)
+}
+
+/// Runs a bulk job over sides read by [`pack_side`]: the same report, or the same error,
+/// as [`super::match_bulk`] over the files they were read from (the memory check counts
+/// each file's bytes and records, as there).
+pub fn match_packed(
+    source: &[u8],
+    external: &[u8],
+    refreshed: Option<&[u8]>,
+    options: &BulkOptions,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<String> {
+    presence_settings(options)?;
+    let s = sizes(source)?;
+    let e = sizes(external)?;
+    let f = refreshed.map(sizes).transpose()?.unwrap_or((0, 0));
+    let records = s.1.saturating_add(e.1).saturating_add(f.1);
+    let input = s.0.saturating_add(e.0).saturating_add(f.0);
+    Budget::new(job_memory(input, records), options.memory_limit, records)?;
+    let src = unpack_phase(source, BulkPhase::ReadSource, progress)?;
+    check_unit(&src.side, options)?;
+    let ext = unpack_phase(external, BulkPhase::ReadExternal, progress)?;
+    let fresh = refreshed
+        .map(|r| unpack_phase(r, BulkPhase::ReadRefreshed, progress))
+        .transpose()?;
+    finish(src.side, ext.side, fresh.map(|f| f.side), options, progress)
+}
