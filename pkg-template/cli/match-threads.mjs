@@ -1,10 +1,12 @@
 // Reading the inputs of `usersync match`, in this thread or in worker threads. Reading (the
 // JSON / CSV parsing) is most of a job's time and each file is read on its own, so a large
-// job reads each input in its own worker, with its own WebAssembly instance: the worker
-// reads the file straight into that instance's memory, packs what the join needs of it
-// (`BulkJob.packSide`) and sends the pack back as a transferred buffer, and the worker ends,
-// which gives its memory back. The main instance then joins the packs (`runPacked`), which
-// gives the same report, or the same error, as reading everything in one instance.
+// job reads the directory (and the re-fetch) in worker threads, each with its own
+// WebAssembly instance, while this thread reads the CXone users. Each reader reads its file
+// straight into its instance's memory and packs what the join needs of it
+// (`BulkJob.packSide`); a worker sends its pack back as a transferred buffer and ends, which
+// gives its memory back. The main instance then joins the packs (`runPacked`), which gives
+// the same report, or the same error, as reading everything in one instance. This thread
+// reads one file itself because a worker's first cost is compiling the module again.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -56,18 +58,21 @@ function revive(plain) {
 }
 
 /**
- * Packs each input in its own worker. `inputs` is `[which, path, size]` triples; resolves
- * to one Uint8Array pack per input, in order; rejects with the first failure (a worker that
- * could not start, read or reserve memory; a file's content never fails here).
+ * Starts one worker per input; `inputs` is `[which, path, size]` triples. `packs` resolves
+ * to one Uint8Array pack per input, in order, or rejects with the first failure (a worker
+ * that could not start, read or reserve memory; a file's content never fails here);
+ * `stop()` ends the workers still running.
  */
 export function packInWorkers(inputs, options) {
-  return Promise.all(
+  const workers = [];
+  const packs = Promise.all(
     inputs.map(
       ([which, path, size]) =>
         new Promise((resolve, reject) => {
           const worker = new Worker(new URL(import.meta.url), {
             workerData: { usersyncPack: { which, path, size, options } },
           });
+          workers.push(worker);
           let settled = false;
           worker.once("message", (m) => {
             settled = true;
@@ -84,10 +89,11 @@ export function packInWorkers(inputs, options) {
         }),
     ),
   );
+  return { packs, stop: () => Promise.all(workers.map((w) => w.terminate())) };
 }
 
-async function packHere({ which, path, size, options }) {
-  const usersync = await import("../node/usersync.mjs");
+/** Reads one input into its own job of `usersync` and returns its pack (a copy in JS memory). */
+export function packFile(usersync, which, path, size, options) {
   const job = new usersync.BulkJob(
     which === "source" ? size : 0,
     which === "external" ? size : 0,
@@ -96,12 +102,17 @@ async function packHere({ which, path, size, options }) {
   try {
     const view = which === "source" ? job.source() : which === "external" ? job.external() : job.refreshed();
     readInto(path, view);
-    // A copy out of WebAssembly memory, so it can be transferred (memory itself cannot be).
-    const pack = job.packSide(which, options).slice();
-    parentPort.postMessage({ pack: pack.buffer }, [pack.buffer]);
+    // A copy out of WebAssembly memory: it outlives the job, and can be transferred.
+    return job.packSide(which, options).slice();
   } finally {
     job.free();
   }
+}
+
+async function packHere({ which, path, size, options }) {
+  const usersync = await import("../node/usersync.mjs");
+  const pack = packFile(usersync, which, path, size, options);
+  parentPort.postMessage({ pack: pack.buffer }, [pack.buffer]);
 }
 
 if (!isMainThread && workerData?.usersyncPack) {

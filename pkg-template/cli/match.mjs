@@ -2,7 +2,7 @@
 // copy, no JS objects per record), matched in Rust by the package's bulk entry point, and
 // the report is written out from WebAssembly memory as is (no JS string of it).
 import { csvColumns, inputFormat } from "./options.mjs";
-import { fileSize, packInWorkers, readInto, useWorkers } from "./match-threads.mjs";
+import { fileSize, packFile, packInWorkers, readInto, useWorkers } from "./match-threads.mjs";
 
 const FORMATS = ["json", "csv", "table"];
 
@@ -97,9 +97,17 @@ export const match = {
       // Refuses a job too large for one instance before any worker starts, as `BulkJob` does.
       usersync.bulkMemoryEstimate(sizes[0], sizes[1], sizes[2]);
       bar?.({ phase: "read_source", done: 0, total: 1 });
-      const inputs = [["source", values.source, sizes[0]], ["external", values.external, sizes[1]]];
+      const inputs = [["external", values.external, sizes[1]]];
       if (values.refetch) inputs.push(["refreshed", values.refetch, sizes[2]]);
-      const packs = await packInWorkers(inputs, options);
+      const workers = packInWorkers(inputs, options);
+      let packs;
+      try {
+        const source = packFile(usersync, "source", values.source, sizes[0], options);
+        packs = [source, ...(await workers.packs)];
+      } catch (e) {
+        await workers.stop();
+        throw e;
+      }
       job = new usersync.BulkJob(packs[0].length, packs[1].length, packs[2]?.length);
       try {
         job.source().set(packs[0]);

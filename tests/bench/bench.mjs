@@ -102,6 +102,7 @@ async function main() {
       const input = statSync(source).size + statSync(external).size;
       const contenders = [
         ["usersync match (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--out", report("cli")])],
+        ["usersync match, one thread (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--threads", "1", "--out", report("cli1")])],
         ["TS Map join", () => timed("node", [join(root, "tests", "bench", "ts-join.mjs"), source, external, report("ts")])],
         ["native Rust core", () => timed(native, [source, external, "json", report("native")])],
         ["BulkJob in process", () => timed("node", [self, "--child", "job", source, external])],
@@ -158,6 +159,10 @@ function markdown(rows, reps, sizes, shapes, load) {
     const warm = r.results["BulkJob cold, then warm"];
     md += `\nThree-way, end to end: the CLI is **${ratio(ts.wall, cli.wall)}** as fast as the TS join (goal >= 3x) and takes **${ratio(cli.wall, nat.wall)}** the native time (goal <= 1.3x); its peak RSS is **${ratio(cli.rss, r.input)}** the input (goal <= 2.5x). `;
     md += `By CPU time (what a loaded machine distorts least): **${ratio(ts.cpu, cli.cpu)}** the TS join, **${ratio(cli.cpu, nat.cpu)}** native. `;
+    const one = r.results["usersync match, one thread (CLI)"];
+    if (one) {
+      md += `The CLI reads the directory in a worker thread while it reads the CXone users (the default above this size); with \`--threads 1\` it takes ${s(one.wall)} (${s(one.cpu)} CPU): the threads make it **${ratio(one.wall, cli.wall)}** as fast end to end for **${ratio(cli.cpu, one.cpu)}** the CPU time, and the one-thread CLI is ${ratio(ts.wall, one.wall)} as fast as the TS join. `;
+    }
     md += `Cold first run ${s(warm.cold)}, warm second run in the same process ${s(warm.inner)}.\n\n`;
     const phases = Object.keys(job.phases);
     if (phases.length) {

@@ -46,7 +46,7 @@ use crate::core::matching::keys::{key_of, Keyed};
 use crate::core::matching::merge_by_id;
 use join::{join, JoinSettings};
 use read::{read_side, Ctx, SideIntake};
-use record::Keep;
+use record::{Keep, Rec};
 use serde::{Deserialize, Serialize};
 
 pub use budget::{check_memory, estimate_memory, job_memory, MEMORY_LIMIT};
@@ -275,7 +275,14 @@ pub fn match_bulk(
         _ => None,
     };
 
-    finish(src, ext, fresh, options, progress)
+    finish(src, ext, fresh, None, options, progress)
+}
+
+fn keys_of<'a>(recs: &[Rec<'a>], options: &BulkOptions) -> Vec<Keyed<'a>> {
+    let mut buf = Vec::new();
+    recs.iter()
+        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
+        .collect()
 }
 
 /// A CXone user naming another business unit than the job's fails the whole job.
@@ -303,10 +310,19 @@ fn presence_settings(options: &BulkOptions) -> Result<crate::core::mapping::Pres
 
 /// From the sides as read to the report: the same whether the sides were read here or
 /// elsewhere and handed over packed.
-fn finish(
-    src: SideIntake<'_>,
-    ext: SideIntake<'_>,
-    fresh: Option<SideIntake<'_>>,
+/// The match keys of each side's records, in the records' order, when their reader made
+/// them.
+pub(crate) struct SideKeys<'a> {
+    pub src: Vec<Keyed<'a>>,
+    pub ext: Vec<Keyed<'a>>,
+    pub fresh: Option<Vec<Keyed<'a>>>,
+}
+
+fn finish<'a>(
+    src: SideIntake<'a>,
+    ext: SideIntake<'a>,
+    fresh: Option<SideIntake<'a>>,
+    keys: Option<SideKeys<'a>>,
     options: &BulkOptions,
     progress: &mut dyn FnMut(BulkProgress),
 ) -> Result<String> {
@@ -339,7 +355,7 @@ fn finish(
             .into_iter()
             .map(|r| (Side::External, false, r)),
     );
-    let ext_recs = match fresh {
+    let (ext_recs, keys) = match fresh {
         Some(f) => {
             rejected.extend(
                 f.report
@@ -347,9 +363,19 @@ fn finish(
                     .into_iter()
                     .map(|r| (Side::External, true, r)),
             );
-            merge_by_id(ext_recs, f.recs, |r| &r.id)
+            match keys {
+                None => (merge_by_id(ext_recs, f.recs, |r| &r.id), None),
+                // The keys go where their records go.
+                Some(SideKeys { src, ext, fresh }) => {
+                    let dir: Vec<_> = ext_recs.into_iter().zip(ext).collect();
+                    let new: Vec<_> = f.recs.into_iter().zip(fresh.unwrap_or_default()).collect();
+                    let (recs, ext): (Vec<_>, Vec<_>) =
+                        merge_by_id(dir, new, |(r, _)| &r.id).into_iter().unzip();
+                    (recs, Some((src, ext)))
+                }
+            }
         }
-        None => ext_recs,
+        None => (ext_recs, keys.map(|k| (k.src, k.ext))),
     };
 
     let users = src_recs.len() as u64;
@@ -359,15 +385,10 @@ fn finish(
         total: users,
         summary: None,
     });
-    let mut buf = Vec::new();
-    let src_keys: Vec<Keyed<'_>> = src_recs
-        .iter()
-        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
-        .collect();
-    let ext_keys: Vec<Keyed<'_>> = ext_recs
-        .iter()
-        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
-        .collect();
+    let (src_keys, ext_keys) = match keys {
+        Some(k) => k,
+        None => (keys_of(&src_recs, options), keys_of(&ext_recs, options)),
+    };
     let js = JoinSettings {
         missing_permissions_granted: options.missing_permissions_granted,
         fallbacks: &fallbacks,

@@ -8,20 +8,26 @@
 //! carries its error instead, so the job fails with the error, and in the order, the
 //! single-threaded job would have given.
 //!
-//! Layout (little-endian): `USP1`, a tag byte (0 read, 1 failed). Failed: the error as
-//! JSON. Read: input bytes, record bound, received (u64 each), the rejections as JSON
-//! (u32 length, then the bytes), the record count (u64), then per record a flags byte and
-//! its strings, each a u32 length and UTF-8 bytes.
+//! The reader also makes each record's match key (the email is not needed after that), so
+//! keying, like parsing, runs beside the other side's.
+//!
+//! Layout (little-endian): `USP1`, a tag byte (0 read, 1 failed), input bytes and record
+//! bound (u64 each). Failed: the error as JSON. Read: received (u64), the rejections as
+//! JSON (u32 length, then the bytes), the record count (u64), then per record a flags byte,
+//! its id, its key (a kind byte; for a valid key the key, its skeleton hash as u64, and for
+//! a key off the ASCII fast path its skeleton and NFKC form), its fallback strings. A
+//! string is a u32 length and UTF-8 bytes.
 
 use super::budget::{job_memory, record_bound, Budget};
 use super::read::{read_side, Ctx, SideIntake};
 use super::record::{Extra, Keep, Rec};
 use super::{
     check_unit, finish, presence_settings, sniff_format, too_large, BulkOptions, BulkPhase,
-    BulkProgress,
+    BulkProgress, SideKeys,
 };
 use crate::core::error::{Error, Result};
 use crate::core::intake::{InputFormat, IntakeReport, Rejection, Side};
+use crate::core::matching::keys::{key_of, Keyed, Unusual};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -40,7 +46,12 @@ const ACTIVE: u8 = 1;
 const HAS_PERM: u8 = 2;
 const PERM: u8 = 4;
 const OTHER_UNIT: u8 = 8;
-const EMAIL: u8 = 16;
+
+const KEY_MISSING: u8 = 0;
+const KEY_INVALID: u8 = 1;
+const KEY_PLAIN: u8 = 2;
+const KEY_UNUSUAL: u8 = 3;
+const KEY_CONFUSABLE: u8 = 4;
 const EXTRA: u8 = 32;
 const USER_NAME: u8 = 64;
 const EMPLOYEE_ID: u8 = 128;
@@ -96,7 +107,13 @@ fn read_packed(bytes: &[u8], which: BulkInput, options: &BulkOptions) -> Result<
         budget: &budget,
     };
     let read = read_side(bytes, ctx, &mut |_| {})?;
-    encode(&read, bytes.len(), bound)
+    let mut buf = Vec::new();
+    let keys: Vec<Keyed<'_>> = read
+        .recs
+        .iter()
+        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
+        .collect();
+    encode(&read, &keys, bytes.len(), bound)
 }
 
 fn put_u64(buf: &mut Vec<u8>, n: usize) {
@@ -108,7 +125,49 @@ fn put_str(buf: &mut Vec<u8>, s: &str) {
     buf.extend_from_slice(s.as_bytes());
 }
 
-fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> {
+fn put_key(buf: &mut Vec<u8>, k: &Keyed<'_>) {
+    match k {
+        Keyed::Missing => buf.push(KEY_MISSING),
+        Keyed::Invalid => buf.push(KEY_INVALID),
+        Keyed::Valid {
+            key,
+            skel,
+            confusable,
+            unusual,
+        } => {
+            buf.push(match (unusual, confusable) {
+                (None, _) => KEY_PLAIN,
+                (Some(_), false) => KEY_UNUSUAL,
+                (Some(_), true) => KEY_CONFUSABLE,
+            });
+            put_str(buf, key);
+            buf.extend_from_slice(&skel.to_le_bytes());
+            if let Some(u) = unusual {
+                put_str(buf, &u.skeleton);
+                put_str(buf, &u.nfkc);
+            }
+        }
+    }
+}
+
+fn key_size(k: &Keyed<'_>) -> usize {
+    match k {
+        Keyed::Valid { key, unusual, .. } => {
+            13 + key.len()
+                + unusual
+                    .as_ref()
+                    .map_or(0, |u| 8 + u.skeleton.len() + u.nfkc.len())
+        }
+        _ => 1,
+    }
+}
+
+fn encode(
+    read: &SideIntake<'_>,
+    keys: &[Keyed<'_>],
+    input: usize,
+    bound: usize,
+) -> Result<Vec<u8>> {
     let rejected = serde_json::to_vec(&read.report.rejected)
         .map_err(|e| Error::invalid_input(format!("the rejections could not be packed: {e}")))?;
     let strings = |r: &Rec<'_>| {
@@ -116,13 +175,14 @@ fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> 
             x.user_name.as_deref().map_or(0, |s| s.len() + 4)
                 + x.employee_id.as_deref().map_or(0, |s| s.len() + 4)
         });
-        r.id.len() + 4 + r.email.as_deref().map_or(0, |s| s.len() + 4) + extra + 1
+        r.id.len() + 4 + extra + 1
     };
     let size = read
         .recs
         .iter()
-        .fold(45usize.saturating_add(rejected.len()), |n, r| {
-            n.saturating_add(strings(r))
+        .zip(keys)
+        .fold(45usize.saturating_add(rejected.len()), |n, (r, k)| {
+            n.saturating_add(strings(r)).saturating_add(key_size(k))
         });
     let mut buf: Vec<u8> = Vec::new();
     buf.try_reserve_exact(size)
@@ -135,7 +195,7 @@ fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> 
     buf.extend_from_slice(&(rejected.len() as u32).to_le_bytes());
     buf.extend_from_slice(&rejected);
     put_u64(&mut buf, read.recs.len());
-    for r in &read.recs {
+    for (r, k) in read.recs.iter().zip(keys) {
         let mut flags = 0u8;
         if r.active {
             flags |= ACTIVE;
@@ -145,9 +205,6 @@ fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> 
         }
         if r.other_unit {
             flags |= OTHER_UNIT;
-        }
-        if r.email.is_some() {
-            flags |= EMAIL;
         }
         if let Some(x) = &r.extra {
             flags |= EXTRA;
@@ -160,9 +217,7 @@ fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> 
         }
         buf.push(flags);
         put_str(&mut buf, &r.id);
-        if let Some(e) = &r.email {
-            put_str(&mut buf, e);
-        }
+        put_key(&mut buf, k);
         if let Some(x) = &r.extra {
             if let Some(s) = &x.user_name {
                 put_str(&mut buf, s);
@@ -179,6 +234,7 @@ fn encode(read: &SideIntake<'_>, input: usize, bound: usize) -> Result<Vec<u8>> 
 struct Unpacked<'a> {
     input: u64,
     side: SideIntake<'a>,
+    keys: Vec<Keyed<'a>>,
 }
 
 fn broken(what: &str) -> Error {
@@ -213,6 +269,34 @@ impl<'a> Cursor<'a> {
     fn u64(&mut self) -> Result<usize> {
         let b: [u8; 8] = self.take(8)?.try_into().map_err(|_| broken("cut short"))?;
         usize::try_from(u64::from_le_bytes(b)).map_err(|_| broken("a count too large"))
+    }
+
+    fn key(&mut self) -> Result<Keyed<'a>> {
+        let tag = self.u8()?;
+        let (unusual, confusable) = match tag {
+            KEY_MISSING => return Ok(Keyed::Missing),
+            KEY_INVALID => return Ok(Keyed::Invalid),
+            KEY_PLAIN => (false, false),
+            KEY_UNUSUAL => (true, false),
+            KEY_CONFUSABLE => (true, true),
+            _ => return Err(broken("an unknown key kind")),
+        };
+        let key = self.str()?;
+        let skel: [u8; 8] = self.take(8)?.try_into().map_err(|_| broken("cut short"))?;
+        let unusual = if unusual {
+            Some(Box::new(Unusual {
+                skeleton: self.str()?.into_owned(),
+                nfkc: self.str()?.into_owned(),
+            }))
+        } else {
+            None
+        };
+        Ok(Keyed::Valid {
+            key,
+            skel: u64::from_le_bytes(skel),
+            confusable,
+            unusual,
+        })
     }
 
     fn str(&mut self) -> Result<Cow<'a, str>> {
@@ -253,14 +337,13 @@ fn unpack(buf: &[u8]) -> Result<Unpacked<'_>> {
     let mut recs: Vec<Rec<'_>> = Vec::new();
     recs.try_reserve_exact(count)
         .map_err(|_| too_large("the records"))?;
+    let mut keys: Vec<Keyed<'_>> = Vec::new();
+    keys.try_reserve_exact(count)
+        .map_err(|_| too_large("the keys"))?;
     for _ in 0..count {
         let flags = c.u8()?;
         let id = c.str()?;
-        let email = if flags & EMAIL != 0 {
-            Some(c.str()?)
-        } else {
-            None
-        };
+        keys.push(c.key()?);
         let extra = if flags & EXTRA != 0 {
             let user_name = if flags & USER_NAME != 0 {
                 Some(c.str()?)
@@ -281,7 +364,8 @@ fn unpack(buf: &[u8]) -> Result<Unpacked<'_>> {
         };
         recs.push(Rec {
             id,
-            email,
+            // The key stands for it from here on.
+            email: None,
             extra,
             active: flags & ACTIVE != 0,
             perm: (flags & HAS_PERM != 0).then_some(flags & PERM != 0),
@@ -304,6 +388,7 @@ fn unpack(buf: &[u8]) -> Result<Unpacked<'_>> {
             },
             recs,
         },
+        keys,
     })
 }
 
@@ -345,5 +430,14 @@ pub fn match_packed(
     let fresh = refreshed
         .map(|r| unpack_phase(r, BulkPhase::ReadRefreshed, progress))
         .transpose()?;
-    finish(src.side, ext.side, fresh.map(|f| f.side), options, progress)
+    let (fresh, fresh_keys) = match fresh {
+        Some(f) => (Some(f.side), Some(f.keys)),
+        None => (None, None),
+    };
+    let keys = SideKeys {
+        src: src.keys,
+        ext: ext.keys,
+        fresh: fresh_keys,
+    };
+    finish(src.side, ext.side, fresh, Some(keys), options, progress)
 }
