@@ -12,8 +12,8 @@
 //! keying, like parsing, runs beside the other side's.
 //!
 //! Layout (little-endian): `USP1`, a tag byte (0 read, 1 failed), input bytes and record
-//! bound (u64 each). Failed: the error as JSON. Read: received (u64), the rejections as
-//! JSON (u32 length, then the bytes), the record count (u64), then per record a flags byte,
+//! bound (u64 each). Failed: the error. Read: received (u64), the rejection count (u64) and
+//! the rejections, the record count (u64), then per record a flags byte,
 //! its id, its key (a kind byte; for a valid key the key, its skeleton hash as u64, and for
 //! a key off the ASCII fast path its skeleton and NFKC form), its fallback strings. A
 //! string is a u32 length and UTF-8 bytes.
@@ -25,7 +25,7 @@ use super::{
     check_unit, finish, presence_settings, sniff_format, too_large, BulkOptions, BulkPhase,
     BulkProgress, SideKeys,
 };
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::intake::{InputFormat, IntakeReport, Rejection, Side};
 use crate::core::matching::keys::{key_of, Keyed, Unusual};
 use serde::{Deserialize, Serialize};
@@ -69,9 +69,7 @@ pub fn pack_side(bytes: &[u8], which: BulkInput, options: &BulkOptions) -> Vec<u
                 &mut buf,
                 record_bound(bytes, input_format(bytes, which, options).1),
             );
-            // Serialising an `Error` (strings and numbers) cannot fail; an empty body would
-            // still decode as a failure.
-            buf.extend(serde_json::to_vec(&e).unwrap_or_default());
+            put_error(&mut buf, &e);
             buf
         }
     }
@@ -162,14 +160,64 @@ fn key_size(k: &Keyed<'_>) -> usize {
     }
 }
 
+fn put_opt_str(buf: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => buf.push(0),
+        Some(s) => {
+            buf.push(1);
+            put_str(buf, s);
+        }
+    }
+}
+
+fn put_opt_u64(buf: &mut Vec<u8>, n: Option<usize>) {
+    match n {
+        None => buf.push(0),
+        Some(n) => {
+            buf.push(1);
+            put_u64(buf, n);
+        }
+    }
+}
+
+fn put_code(buf: &mut Vec<u8>, code: ErrorCode) {
+    let at = ErrorCode::ALL.iter().position(|c| *c == code);
+    buf.push(at.and_then(|i| u8::try_from(i).ok()).unwrap_or(u8::MAX));
+}
+
+// Rejections and errors are written field by field rather than as JSON: reading JSON back
+// into them would add its own deserialisers to the module for this one use.
+fn put_error(buf: &mut Vec<u8>, e: &Error) {
+    put_code(buf, e.code);
+    put_str(buf, &e.message);
+    put_opt_u64(buf, e.index);
+    put_opt_str(buf, e.id.as_deref());
+    put_opt_str(buf, e.field.as_deref());
+    put_opt_str(buf, e.vendor_code.as_deref());
+}
+
+fn put_rejection(buf: &mut Vec<u8>, r: &Rejection) {
+    buf.push(u8::from(r.side == Side::External));
+    put_u64(buf, r.index);
+    put_opt_u64(buf, r.line);
+    put_opt_str(buf, r.id.as_deref());
+    put_opt_str(buf, r.field.as_deref());
+    put_code(buf, r.code);
+    put_str(buf, &r.message);
+}
+
+fn rejection_size(r: &Rejection) -> usize {
+    let opt = |s: &Option<String>| s.as_ref().map_or(1, |s| 5 + s.len());
+    28 + opt(&r.id) + opt(&r.field) + 4 + r.message.len()
+}
+
 fn encode(
     read: &SideIntake<'_>,
     keys: &[Keyed<'_>],
     input: usize,
     bound: usize,
 ) -> Result<Vec<u8>> {
-    let rejected = serde_json::to_vec(&read.report.rejected)
-        .map_err(|e| Error::invalid_input(format!("the rejections could not be packed: {e}")))?;
+    let rejected: usize = read.report.rejected.iter().map(rejection_size).sum();
     let strings = |r: &Rec<'_>| {
         let extra = r.extra.as_deref().map_or(0, |x| {
             x.user_name.as_deref().map_or(0, |s| s.len() + 4)
@@ -181,7 +229,7 @@ fn encode(
         .recs
         .iter()
         .zip(keys)
-        .fold(45usize.saturating_add(rejected.len()), |n, (r, k)| {
+        .fold(45usize.saturating_add(rejected), |n, (r, k)| {
             n.saturating_add(strings(r)).saturating_add(key_size(k))
         });
     let mut buf: Vec<u8> = Vec::new();
@@ -192,8 +240,10 @@ fn encode(
     put_u64(&mut buf, input);
     put_u64(&mut buf, bound);
     put_u64(&mut buf, read.report.received);
-    buf.extend_from_slice(&(rejected.len() as u32).to_le_bytes());
-    buf.extend_from_slice(&rejected);
+    put_u64(&mut buf, read.report.rejected.len());
+    for r in &read.report.rejected {
+        put_rejection(&mut buf, r);
+    }
     put_u64(&mut buf, read.recs.len());
     for (r, k) in read.recs.iter().zip(keys) {
         let mut flags = 0u8;
@@ -271,6 +321,56 @@ impl<'a> Cursor<'a> {
         usize::try_from(u64::from_le_bytes(b)).map_err(|_| broken("a count too large"))
     }
 
+    fn opt_str(&mut self) -> Result<Option<String>> {
+        match self.u8()? {
+            0 => Ok(None),
+            _ => Ok(Some(self.str()?.into_owned())),
+        }
+    }
+
+    fn opt_u64(&mut self) -> Result<Option<usize>> {
+        match self.u8()? {
+            0 => Ok(None),
+            _ => Ok(Some(self.u64()?)),
+        }
+    }
+
+    fn code(&mut self) -> Result<ErrorCode> {
+        let i = self.u8()?;
+        ErrorCode::ALL
+            .get(usize::from(i))
+            .copied()
+            .ok_or_else(|| broken("an unknown error code"))
+    }
+
+    fn error(&mut self) -> Result<Error> {
+        Ok(Error {
+            code: self.code()?,
+            message: self.str()?.into_owned(),
+            index: self.opt_u64()?,
+            id: self.opt_str()?,
+            field: self.opt_str()?,
+            vendor_code: self.opt_str()?,
+        })
+    }
+
+    fn rejection(&mut self) -> Result<Rejection> {
+        let side = if self.u8()? == 0 {
+            Side::Source
+        } else {
+            Side::External
+        };
+        Ok(Rejection {
+            side,
+            index: self.u64()?,
+            line: self.opt_u64()?,
+            id: self.opt_str()?,
+            field: self.opt_str()?,
+            code: self.code()?,
+            message: self.str()?.into_owned(),
+        })
+    }
+
     fn key(&mut self) -> Result<Keyed<'a>> {
         let tag = self.u8()?;
         let (unusual, confusable) = match tag {
@@ -322,13 +422,22 @@ fn unpack(buf: &[u8]) -> Result<Unpacked<'_>> {
     let mut c = Cursor { buf, at: 21 };
     if buf.get(4) == Some(&1) {
         let rest = buf.get(21..).unwrap_or_default();
-        return Err(serde_json::from_slice::<Error>(rest)
-            .unwrap_or_else(|_| broken("an unreadable failure")));
+        let mut c = Cursor { buf: rest, at: 0 };
+        return Err(c.error().unwrap_or_else(|e| e));
     }
     let received = c.u64()?;
-    let n = c.u32()?;
-    let rejected: Vec<Rejection> =
-        serde_json::from_slice(c.take(n)?).map_err(|_| broken("unreadable rejections"))?;
+    let n = c.u64()?;
+    // Every rejection takes at least 17 bytes: a count beyond that is not this buffer's.
+    if n > buf.len() / 17 {
+        return Err(broken("more rejections than bytes"));
+    }
+    let mut rejected: Vec<Rejection> = Vec::new();
+    rejected
+        .try_reserve_exact(n)
+        .map_err(|_| too_large("the rejections"))?;
+    for _ in 0..n {
+        rejected.push(c.rejection()?);
+    }
     let count = c.u64()?;
     // Every record takes at least five bytes: a count beyond that is not this buffer's.
     if count > buf.len() / 5 {

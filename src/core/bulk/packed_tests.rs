@@ -102,7 +102,7 @@ fn one_code(r: Result<String>) -> Option<ErrorCode> {
 fn a_damaged_pack_is_refused_not_trusted() {
     let options = BulkOptions::default();
     let good = pack_side(
-        b"{\"id\":\"u1\",\"email\":\"a@x.com\"}\n",
+        b"{\"id\":\"u1\",\"email\":\"a@x.com\"}\n{\"email\":\"b@x.com\"}\n{\"id\":\"u2\",\"email\":\"p\xD0\xB0ypal@x.com\"}\n",
         BulkInput::Source,
         &options,
     );
@@ -115,4 +115,9 @@ fn a_damaged_pack_is_refused_not_trusted() {
     let mut bad = good.clone();
     bad.push(0);
     assert!(match_packed(&bad, &ext, None, &options, &mut |_| {}).is_err());
+    // A packed failure, cut anywhere, is still refused (never taken for a report).
+    let failed = pack_side(b"[{", BulkInput::Source, &options);
+    for cut in 0..=failed.len() {
+        assert!(match_packed(&failed[..cut], &ext, None, &options, &mut |_| {}).is_err());
+    }
 }
