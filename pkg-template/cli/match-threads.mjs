@@ -8,11 +8,11 @@
 // the same report, or the same error, as reading everything in one instance. This thread
 // reads one file itself because a worker's first cost is compiling the module again.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 
-/** Below this much input, starting workers (each compiles the module) costs more than it saves. */
-export const THREADS_FROM_BYTES = 24 << 20;
+/** Below this much input, a worker (which compiles the module again) costs what it saves. */
+export const THREADS_FROM_BYTES = 64 << 20;
 
 /** Reads the file at `path` into `view` (a Uint8Array of exactly its size). */
 export function readInto(path, view) {
@@ -38,10 +38,15 @@ export function fileSize(path) {
   }
 }
 
-/** Whether to read in workers: `threads` is the --threads value (a count, or undefined for "decide"). */
+/**
+ * Whether to read in workers: `threads` is the --threads value (a count, or undefined for
+ * "decide"). Deciding, workers need a large input and a core to spare: on a machine whose
+ * cores are all busy the two readers take turns, and the threads only add their own cost
+ * (about a tenth more CPU time).
+ */
 export function useWorkers(threads, totalBytes) {
   if (threads !== undefined) return threads > 1;
-  return totalBytes >= THREADS_FROM_BYTES && availableParallelism() > 1;
+  return totalBytes >= THREADS_FROM_BYTES && availableParallelism() - loadavg()[0] >= 0.75;
 }
 
 // What of a usersync error survives the trip between threads (structured clone keeps only
