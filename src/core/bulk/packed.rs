@@ -28,14 +28,12 @@ use super::{
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::intake::{InputFormat, IntakeReport, Rejection, Side};
 use crate::core::matching::keys::{key_of, Keyed, Unusual};
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 const MAGIC: &[u8; 4] = b"USP1";
 
 /// Which input of a job a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BulkInput {
     Source,
     External,
@@ -47,14 +45,15 @@ const HAS_PERM: u8 = 2;
 const PERM: u8 = 4;
 const OTHER_UNIT: u8 = 8;
 
+const EXTRA: u8 = 32;
+const USER_NAME: u8 = 64;
+const EMPLOYEE_ID: u8 = 128;
+
 const KEY_MISSING: u8 = 0;
 const KEY_INVALID: u8 = 1;
 const KEY_PLAIN: u8 = 2;
 const KEY_UNUSUAL: u8 = 3;
 const KEY_CONFUSABLE: u8 = 4;
-const EXTRA: u8 = 32;
-const USER_NAME: u8 = 64;
-const EMPLOYEE_ID: u8 = 128;
 
 /// Reads one input of a job (`which`) and packs it. Never fails: a failure is packed too,
 /// and [`match_packed`] returns it.
@@ -532,13 +531,21 @@ pub fn match_packed(
     let f = refreshed.map(sizes).transpose()?.unwrap_or((0, 0));
     let records = s.1.saturating_add(e.1).saturating_add(f.1);
     let input = s.0.saturating_add(e.0).saturating_add(f.0);
-    Budget::new(job_memory(input, records), options.memory_limit, records)?;
+    let budget = Budget::new(job_memory(input, records), options.memory_limit, records)?;
+    // The rejections are charged to the whole job here, as reading in one place charges
+    // them (each reader charged only its own file).
+    let charge = |u: &Unpacked<'_>| budget.charge_rejections(&u.side.report.rejected, &mut 0);
     let src = unpack_phase(source, BulkPhase::ReadSource, progress)?;
+    charge(&src)?;
     check_unit(&src.side, options)?;
     let ext = unpack_phase(external, BulkPhase::ReadExternal, progress)?;
+    charge(&ext)?;
     let fresh = refreshed
         .map(|r| unpack_phase(r, BulkPhase::ReadRefreshed, progress))
         .transpose()?;
+    if let Some(f) = &fresh {
+        charge(f)?;
+    }
     let (fresh, fresh_keys) = match fresh {
         Some(f) => (Some(f.side), Some(f.keys)),
         None => (None, None),
