@@ -1,34 +1,10 @@
 // `usersync match`: the bulk tool. Files are read straight into WebAssembly memory (no JS
 // copy, no JS objects per record), matched in Rust by the package's bulk entry point, and
 // the report is written out from WebAssembly memory as is (no JS string of it).
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { csvColumns, inputFormat } from "./options.mjs";
+import { fileSize, packFile, packInWorkers, readInto, useWorkers } from "./match-threads.mjs";
 
 const FORMATS = ["json", "csv", "table"];
-
-/** Reads the file at `path` into `view` (a Uint8Array of exactly its size). */
-function readInto(path, view) {
-  const fd = openSync(path, "r");
-  try {
-    let done = 0;
-    while (done < view.length) {
-      const n = readSync(fd, view, done, view.length - done, done);
-      if (n === 0) throw new Error(`${path} changed size while being read`);
-      done += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function size(path) {
-  const fd = openSync(path, "r");
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const LABELS = {
   read_source: "reading CXone users",
@@ -84,11 +60,16 @@ export const match = {
     refetch: { type: "string" },
     "business-unit": { type: "string" },
     platform: { type: "string" },
+    threads: { type: "string" },
   },
   required: ["source", "external"],
-  run(values, usersync, io) {
+  async run(values, usersync, io) {
     const format = values.format ?? "json";
     if (!FORMATS.includes(format)) return usageError(`--format must be ${FORMATS.join(", ")}; got '${format}'`);
+    const threads = values.threads === undefined ? undefined : Number(values.threads);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+      return usageError(`--threads must be a whole number of at least 1; got '${values.threads}'`);
+    }
     let options;
     try {
       options = {
@@ -103,22 +84,58 @@ export const match = {
       if (e.usage) return usageError(e.message);
       throw e;
     }
-    const sizes = [values.source, values.external, values.refetch].map((p) => (p ? size(p) : undefined));
-    const job = new usersync.BulkJob(sizes[0], sizes[1], sizes[2]);
+    const sizes = [values.source, values.external, values.refetch].map((p) => (p ? fileSize(p) : undefined));
+    const bar = io.isTTY && !values.quiet ? progressBar(process.stderr) : null;
+    const onProgress = (p) => {
+      if (p.summary) summary = p.summary;
+      bar?.(p);
+    };
     let summary;
-    // The job is freed once its report is written: `runBytes` hands back a view of the
-    // report in WebAssembly memory (no JS string of it is made), and stdout may still be
-    // writing from that view after this function returns.
+    let job;
+    let bytes;
+    if (useWorkers(threads, sizes[0] + sizes[1] + (sizes[2] ?? 0))) {
+      // Refuses a job too large for one instance before any worker starts, as `BulkJob` does.
+      usersync.bulkMemoryEstimate(sizes[0], sizes[1], sizes[2]);
+      bar?.({ phase: "read_source", done: 0, total: 1 });
+      const inputs = [["external", values.external, sizes[1]]];
+      if (values.refetch) inputs.push(["refreshed", values.refetch, sizes[2]]);
+      const workers = packInWorkers(inputs, options);
+      let packs;
+      try {
+        const source = packFile(usersync, "source", values.source, sizes[0], options);
+        packs = [source, ...(await workers.packs)];
+      } catch (e) {
+        await workers.stop();
+        throw e;
+      }
+      job = new usersync.BulkJob(packs[0].length, packs[1].length, packs[2]?.length);
+      try {
+        job.source().set(packs[0]);
+        job.external().set(packs[1]);
+        if (packs[2]) job.refreshed().set(packs[2]);
+        packs.length = 0;
+        bytes = job.runPacked(options, onProgress);
+      } catch (e) {
+        job.free();
+        throw e;
+      }
+    } else {
+      job = new usersync.BulkJob(sizes[0], sizes[1], sizes[2]);
+      try {
+        readInto(values.source, job.source());
+        readInto(values.external, job.external());
+        if (values.refetch) readInto(values.refetch, job.refreshed());
+        bytes = job.runBytes(options, onProgress);
+      } catch (e) {
+        job.free();
+        throw e;
+      }
+    }
+    // The job is freed once its report is written: the report is a view of WebAssembly
+    // memory (no JS string of it is made), and stdout may still be writing from that view
+    // after this function returns.
     let freeLater = false;
     try {
-      readInto(values.source, job.source());
-      readInto(values.external, job.external());
-      if (values.refetch) readInto(values.refetch, job.refreshed());
-      const bar = io.isTTY && !values.quiet ? progressBar(process.stderr) : null;
-      const bytes = job.runBytes(options, (p) => {
-        if (p.summary) summary = p.summary;
-        bar?.(p);
-      });
       if (format === "table") {
         const report = JSON.parse(new TextDecoder().decode(bytes));
         let out = summaryText(report.summary, io);

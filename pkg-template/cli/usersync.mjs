@@ -13,10 +13,11 @@ Usage:
   usersync intake --source FILE --external FILE [--format table|json]
   usersync match  --source FILE --external FILE [--refetch FILE] [--format json|csv|table]
                   [--out FILE] [--input-format json|ndjson|csv] [--map field=Header,...]
-                  [--business-unit ID] [--quiet]
+                  [--business-unit ID] [--threads N] [--quiet]
                   a file tool for scripts, not a platform's Auto Sync: applies the matching
                   rules (both passes) to two whole directories (millions of users), one row
-                  per user; keeps no state, needs no actor; CSV output is formula-safe
+                  per user; keeps no state, needs no actor; CSV output is formula-safe;
+                  large inputs are read in worker threads (--threads 1: in one thread)
   usersync sync   --source FILE --external FILE [--refetch FILE] [--snapshot FILE]
                   [--business-unit ID] [--platform NAME] [--dry-run] [--force] [--now RFC3339]
                   [--format table|json] [--out FILE] [--schedule JSON] [--if-due]

@@ -9,7 +9,9 @@
 
 use super::convert::to_js as value_to_js;
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
-use crate::core::bulk::{check_memory, match_bulk, BulkOptions};
+use crate::core::bulk::{
+    check_memory, match_bulk, match_packed, pack_side, BulkInput, BulkOptions,
+};
 use crate::core::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 
@@ -176,6 +178,64 @@ impl BulkJob {
         self.report = self.run(options, on_progress)?.into_bytes();
         Ok(view(&mut self.report))
     }
+
+    /// Reads one of this job's inputs (`which`) on its own and packs what the join needs of
+    /// it into a compact buffer, returned as a view like `runBytes`'s (copy it out, e.g.
+    /// `view.slice()`, before the next call or `free()`). Lets each input be read by its own
+    /// instance, in its own worker thread; `runPacked` then joins the packs. Never throws
+    /// for the input's content: a failure is packed and `runPacked` throws it, in the order
+    /// `run` would have.
+    #[wasm_bindgen(js_name = "packSide")]
+    pub fn pack_side(
+        &mut self,
+        which: BulkInputArg,
+        options: Option<BulkOptionsArg>,
+    ) -> JsResult<js_sys::Uint8Array> {
+        let options = read_options(options.as_ref().map(AsRef::as_ref))?;
+        let which = match which.as_string().as_deref() {
+            Some("source") => BulkInput::Source,
+            Some("external") => BulkInput::External,
+            Some("refreshed") => BulkInput::Refreshed,
+            _ => {
+                return Err(invalid_input(
+                    "which must be \"source\", \"external\" or \"refreshed\"",
+                ))
+            }
+        };
+        let bytes: &[u8] = match which {
+            BulkInput::Source => &self.source,
+            BulkInput::External => &self.external,
+            BulkInput::Refreshed => self.refreshed.as_deref().unwrap_or_default(),
+        };
+        let packed = pack_side(bytes, which, &options);
+        self.report = packed;
+        Ok(view(&mut self.report))
+    }
+
+    /// Like `runBytes`, over buffers filled with `packSide` packs (of the same options)
+    /// instead of files: the same report, or the same error, as `runBytes` over the files
+    /// themselves. Throws `invalid_input` for a buffer that is not such a pack.
+    #[wasm_bindgen(js_name = "runPacked")]
+    pub fn run_packed(
+        &mut self,
+        options: Option<BulkOptionsArg>,
+        #[wasm_bindgen(js_name = "onProgress")] on_progress: Option<ProgressCallback>,
+    ) -> JsResult<js_sys::Uint8Array> {
+        self.report = Vec::new();
+        let options = read_options(options.as_ref().map(AsRef::as_ref))?;
+        let on_progress = callback(on_progress.as_ref());
+        let mut report = reporter(on_progress);
+        let text = match_packed(
+            &self.source,
+            &self.external,
+            self.refreshed.as_deref(),
+            &options,
+            &mut report,
+        )
+        .map_err(error_to_js)?;
+        self.report = text.into_bytes();
+        Ok(view(&mut self.report))
+    }
 }
 
 #[wasm_bindgen]
@@ -183,6 +243,9 @@ extern "C" {
     /// `BulkOptions` (or `MatchBulkOptions`) from JS.
     #[wasm_bindgen(typescript_type = "BulkOptions")]
     pub type BulkOptionsArg;
+    /// Which input of a job.
+    #[wasm_bindgen(typescript_type = "\"source\" | \"external\" | \"refreshed\"")]
+    pub type BulkInputArg;
     #[wasm_bindgen(typescript_type = "MatchBulkOptions")]
     pub type MatchBulkOptionsArg;
     /// A progress callback from JS (typed here, so a trailing one stays optional in TS).
@@ -210,6 +273,19 @@ fn read_options(value: Option<&JsValue>) -> JsResult<BulkOptions> {
     }
 }
 
+fn reporter(
+    on_progress: Option<&js_sys::Function>,
+) -> impl FnMut(crate::core::bulk::BulkProgress) + '_ {
+    move |p| {
+        if let Some(f) = on_progress {
+            if let Ok(v) = value_to_js(&p) {
+                // A throwing callback does not stop the job (it only reports on it).
+                let _ = f.call1(&JsValue::NULL, &v);
+            }
+        }
+    }
+}
+
 fn run_job(
     source: &[u8],
     external: &[u8],
@@ -217,14 +293,7 @@ fn run_job(
     options: &BulkOptions,
     on_progress: Option<&js_sys::Function>,
 ) -> JsResult<String> {
-    let mut report = |p: crate::core::bulk::BulkProgress| {
-        if let Some(f) = on_progress {
-            if let Ok(v) = value_to_js(&p) {
-                // A throwing callback does not stop the job (it only reports on it).
-                let _ = f.call1(&JsValue::NULL, &v);
-            }
-        }
-    };
+    let mut report = reporter(on_progress);
     match_bulk(source, external, refreshed, options, &mut report).map_err(error_to_js)
 }
 

@@ -6,6 +6,8 @@
 // run its own process, and reports medians:
 //   - usersync match (CLI): `node pkg/cli/usersync.mjs match ... --out FILE`, timed from
 //     process start to exit (report written), peak RSS from /usr/bin/time;
+//   - usersync match, worker threads / one thread: the same with `--threads 2` / `--threads 1`
+//     (the default row picks one of the two by input size and load);
 //   - TS Map join: tests/bench/ts-join.mjs, the join a user would write by hand, same span;
 //   - native Rust: the same core compiled natively (tests/bench/bench_native.rs), same span;
 //   - BulkJob in process: the CLI's path inside one Node process, with time per phase;
@@ -102,6 +104,8 @@ async function main() {
       const input = statSync(source).size + statSync(external).size;
       const contenders = [
         ["usersync match (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--out", report("cli")])],
+        ["usersync match, worker threads (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--threads", "2", "--out", report("cli2")])],
+        ["usersync match, one thread (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--threads", "1", "--out", report("cli1")])],
         ["TS Map join", () => timed("node", [join(root, "tests", "bench", "ts-join.mjs"), source, external, report("ts")])],
         ["native Rust core", () => timed(native, [source, external, "json", report("native")])],
         ["BulkJob in process", () => timed("node", [self, "--child", "job", source, external])],
@@ -158,6 +162,11 @@ function markdown(rows, reps, sizes, shapes, load) {
     const warm = r.results["BulkJob cold, then warm"];
     md += `\nThree-way, end to end: the CLI is **${ratio(ts.wall, cli.wall)}** as fast as the TS join (goal >= 3x) and takes **${ratio(cli.wall, nat.wall)}** the native time (goal <= 1.3x); its peak RSS is **${ratio(cli.rss, r.input)}** the input (goal <= 2.5x). `;
     md += `By CPU time (what a loaded machine distorts least): **${ratio(ts.cpu, cli.cpu)}** the TS join, **${ratio(cli.cpu, nat.cpu)}** native. `;
+    const one = r.results["usersync match, one thread (CLI)"];
+    const two = r.results["usersync match, worker threads (CLI)"];
+    if (one && two) {
+      md += `The CLI reads the directory in a worker thread while it reads the CXone users (by default for inputs of 64 MiB and more when a core is free: the load average decides, so on this shared machine the default row may be either path); with \`--threads 1\` it takes ${s(one.wall)} (${s(one.cpu)} CPU), with \`--threads 2\` ${s(two.wall)} (${s(two.cpu)} CPU): the threads make it **${ratio(one.wall, two.wall)}** as fast end to end for **${ratio(two.cpu, one.cpu)}** the CPU time; with threads the CLI is **${ratio(ts.wall, two.wall)}** as fast as the TS join and takes **${ratio(two.wall, nat.wall)}** the native time. `;
+    }
     md += `Cold first run ${s(warm.cold)}, warm second run in the same process ${s(warm.inner)}.\n\n`;
     const phases = Object.keys(job.phases);
     if (phases.length) {

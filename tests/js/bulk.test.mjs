@@ -172,3 +172,95 @@ test("usersync match: csv with --map, json by default, exit codes and --help", (
   assert.equal(help.status, 0);
   assert.match(help.stdout, /Usage:/);
 });
+
+// A varied job: rejected records on every side (no id, a bad address, a repeated id with
+// other fields), look-alike addresses (Cyrillic a, Kelvin sign, full-width letters), active
+// flags and permissions, business units, renamed and quoted CSV columns, a re-fetch file.
+function variedJob(dir, { otherUnit = false } = {}) {
+  const src = ["User ID,Mail,permissions,active,businessUnitId"];
+  const ext = [];
+  const fresh = [];
+  const emails = ["a@x.com", "A@X.com", " b@x.com ", "p\u0430ypal@x.com", "paypal@x.com", "\u212Aim@x.com",
+    "kim@x.com", "\uFF41@x.com", "bad", "a..b@x.com", "", "d+tag@x.com", "u@b\u00FCcher.de", "u@xn--bcher-kva.de"];
+  for (let i = 0; i < 400; i++) {
+    const e = i % 2 === 0 ? `n${i}@x.com` : emails[i % emails.length];
+    const perm = i % 7 === 0 ? "" : "UserMapping.Map";
+    const unit = otherUnit && i === 350 ? "elsewhere" : "bu";
+    src.push(`${i % 53 === 0 ? "" : `u${i % 390}`},"${e}",${perm},${i % 11 === 0 ? "false" : "true"},${unit}`);
+    const rec = { id: `e${i % 395}`, email: i % 2 === 0 ? `N${i}@X.com` : emails[(i * 3) % emails.length], active: i % 13 !== 0 };
+    ext.push(i % 61 === 0 ? `{"id": "e${i}", "email": 5}` : JSON.stringify(rec));
+    if (i % 9 === 0) fresh.push(JSON.stringify({ id: `e${i}`, email: emails[(i + 1) % emails.length] }));
+  }
+  ext.push("{not json");
+  fresh.push('{"email": "no-id@x.com"}');
+  const paths = [join(dir, "varied-src.csv"), join(dir, "varied-ext.ndjson"), join(dir, "varied-fresh.ndjson")];
+  writeFileSync(paths[0], src.join("\r\n") + "\r\n");
+  writeFileSync(paths[1], ext.join("\n") + "\n");
+  writeFileSync(paths[2], fresh.join("\n"));
+  return paths;
+}
+
+test("usersync match in worker threads writes the report of one thread, byte for byte", () => {
+  const [src, ext, fresh] = variedJob(tmp);
+  const base = ["match", "--source", src, "--external", ext, "--map", "id=User ID,email=Mail"];
+  const cases = [
+    [...base, "--refetch", fresh, "--business-unit", "bu"],
+    [...base, "--refetch", fresh, "--format", "csv"],
+    [...base, "--format", "table"],
+  ];
+  for (const args of cases) {
+    const one = run([...args, "--threads", "1"]);
+    const two = run([...args, "--threads", "2"]);
+    assert.equal(one.status, 0, one.stderr);
+    assert.ok(one.stdout.length > 1000);
+    assert.equal(two.status, one.status);
+    assert.equal(two.stdout, one.stdout, args.join(" "));
+    assert.equal(two.stderr, one.stderr);
+  }
+  const report = JSON.parse(run([...cases[0], "--threads", "2"]).stdout);
+  assert.deepEqual(new Set(report.rejected.map((r) => r.side)), new Set(["source", "external", "refreshed"]));
+  const { byStatus, byReason } = report.summary;
+  assert.ok(byStatus.mapped > 0 && byReason.confusable > 0 && byReason.invalid_email > 0 && byReason.inactive > 0);
+
+  // Failures come out the same too: a user of another unit, a file unreadable as a whole.
+  const [osrc] = variedJob(mkdtempSync(join(tmp, "unit-")), { otherUnit: true });
+  writeFileSync(join(tmp, "broken-ext.json"), "[{");
+  for (const args of [
+    ["match", "--source", osrc, "--external", ext, "--map", "id=User ID,email=Mail", "--business-unit", "bu"],
+    ["match", "--source", src, "--external", join(tmp, "broken-ext.json"), "--map", "id=User ID,email=Mail"],
+  ]) {
+    const one = run([...args, "--threads", "1"]);
+    const two = run([...args, "--threads", "2"]);
+    assert.equal(one.status, 1, one.stderr);
+    assert.equal(two.status, 1);
+    assert.equal(two.stderr, one.stderr);
+  }
+  assert.equal(run([...base, "--threads", "0"]).status, 2);
+});
+
+test("packSide + runPacked give runBytes's report with CSV options, fallback keys and a re-fetch", () => {
+  const src = Buffer.from("id;Mail;userName;permissions\nu1;a@x.com;ann;UserMapping.Map\nu2;;bob;UserMapping.Map\n;c@x.com;;\nu3;p\u0430ypal@x.com;;UserMapping.Map\n");
+  const ext = Buffer.from('[{"id":"e1","email":"A@x.com"},{"id":"e2","userName":"bob"},{"id":"e3","email":"paypal@x.com"},{"id":"e1","email":"z@x.com"}]');
+  const fresh = Buffer.from('{"id":"e4","userName":"ann"}\n{"email":"x@x.com"}\n');
+  const options = { csv: { delimiter: ";", columns: [{ field: "email", header: "Mail" }] }, fallbackKeys: ["user_name"] };
+  for (const output of ["json", "csv"]) {
+    const o = { ...options, output };
+    const whole = new usersync.BulkJob(src.length, ext.length, fresh.length);
+    whole.source().set(src);
+    whole.external().set(ext);
+    whole.refreshed().set(fresh);
+    const want = new TextDecoder().decode(whole.runBytes(o));
+    const packs = ["source", "external", "refreshed"].map((which) => whole.packSide(which, o).slice());
+    whole.free();
+    const joined = new usersync.BulkJob(packs[0].length, packs[1].length, packs[2].length);
+    joined.source().set(packs[0]);
+    joined.external().set(packs[1]);
+    joined.refreshed().set(packs[2]);
+    assert.equal(new TextDecoder().decode(joined.runPacked(o)), want);
+    assert.match(want, /rejected|"rejected"/);
+    // A pack is checked, not trusted: a cut one is refused with a coded error.
+    joined.source().fill(0);
+    assert.throws(() => joined.runPacked(o), (e) => e.code === "invalid_input");
+    joined.free();
+  }
+});

@@ -25,11 +25,14 @@ mod csv_read;
 mod join;
 mod json;
 mod output;
+mod packed;
 mod read;
 mod record;
 
 #[cfg(test)]
 mod budget_tests;
+#[cfg(test)]
+mod packed_tests;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
@@ -43,12 +46,13 @@ use crate::core::matching::keys::{key_of, Keyed};
 use crate::core::matching::merge_by_id;
 use join::{join, JoinSettings};
 use read::{read_side, Ctx, SideIntake};
-use record::Keep;
+use record::{Keep, Rec};
 use serde::{Deserialize, Serialize};
 
 pub use budget::{check_memory, estimate_memory, job_memory, MEMORY_LIMIT};
 use budget::{record_bound, Budget};
 pub use output::formula_safe;
+pub use packed::{match_packed, pack_side, BulkInput};
 
 /// The report's format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,12 +221,7 @@ pub fn match_bulk(
         external.len(),
         refreshed.map_or(0, <[u8]>::len),
     );
-    let settings = crate::core::mapping::PresenceSettings {
-        fallback_keys: options.fallback_keys.clone(),
-        ..Default::default()
-    };
-    settings.validate()?;
-    let fallbacks = settings.fallbacks();
+    let fallbacks = presence_settings(options)?.fallbacks();
     let keep = Keep {
         fallbacks: !fallbacks.is_empty(),
         business_unit: options.business_unit_id.as_deref(),
@@ -259,15 +258,7 @@ pub fn match_bulk(
         ctx(Side::Source, formats.0, bounds.0),
         progress,
     )?;
-    if let Some(bad) = src.recs.iter().find(|r| r.other_unit) {
-        return Err(Error::invalid_input(format!(
-            "user {} belongs to another business unit than {}",
-            bad.id,
-            options.business_unit_id.as_deref().unwrap_or_default()
-        ))
-        .with_id(bad.id.to_string())
-        .with_field("businessUnitId"));
-    }
+    check_unit(&src, options)?;
     let ext = read_phase(
         BulkPhase::ReadExternal,
         external,
@@ -284,6 +275,58 @@ pub fn match_bulk(
         _ => None,
     };
 
+    finish(src, ext, fresh, None, options, progress)
+}
+
+fn keys_of<'a>(recs: &[Rec<'a>], options: &BulkOptions) -> Vec<Keyed<'a>> {
+    let mut buf = Vec::new();
+    recs.iter()
+        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
+        .collect()
+}
+
+/// A CXone user naming another business unit than the job's fails the whole job.
+fn check_unit(src: &SideIntake<'_>, options: &BulkOptions) -> Result<()> {
+    if let Some(bad) = src.recs.iter().find(|r| r.other_unit) {
+        return Err(Error::invalid_input(format!(
+            "user {} belongs to another business unit than {}",
+            bad.id,
+            options.business_unit_id.as_deref().unwrap_or_default()
+        ))
+        .with_id(bad.id.to_string())
+        .with_field("businessUnitId"));
+    }
+    Ok(())
+}
+
+fn presence_settings(options: &BulkOptions) -> Result<crate::core::mapping::PresenceSettings> {
+    let settings = crate::core::mapping::PresenceSettings {
+        fallback_keys: options.fallback_keys.clone(),
+        ..Default::default()
+    };
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// From the sides as read to the report: the same whether the sides were read here or
+/// elsewhere and handed over packed.
+/// The match keys of each side's records, in the records' order, when their reader made
+/// them.
+pub(crate) struct SideKeys<'a> {
+    pub src: Vec<Keyed<'a>>,
+    pub ext: Vec<Keyed<'a>>,
+    pub fresh: Option<Vec<Keyed<'a>>>,
+}
+
+fn finish<'a>(
+    src: SideIntake<'a>,
+    ext: SideIntake<'a>,
+    fresh: Option<SideIntake<'a>>,
+    keys: Option<SideKeys<'a>>,
+    options: &BulkOptions,
+    progress: &mut dyn FnMut(BulkProgress),
+) -> Result<String> {
+    let fallbacks = presence_settings(options)?.fallbacks();
     let mut summary = BulkSummary {
         users: src.recs.len(),
         source: counts(&src),
@@ -312,7 +355,7 @@ pub fn match_bulk(
             .into_iter()
             .map(|r| (Side::External, false, r)),
     );
-    let ext_recs = match fresh {
+    let (ext_recs, keys) = match fresh {
         Some(f) => {
             rejected.extend(
                 f.report
@@ -320,9 +363,19 @@ pub fn match_bulk(
                     .into_iter()
                     .map(|r| (Side::External, true, r)),
             );
-            merge_by_id(ext_recs, f.recs, |r| &r.id)
+            match keys {
+                None => (merge_by_id(ext_recs, f.recs, |r| &r.id), None),
+                // The keys go where their records go.
+                Some(SideKeys { src, ext, fresh }) => {
+                    let dir: Vec<_> = ext_recs.into_iter().zip(ext).collect();
+                    let new: Vec<_> = f.recs.into_iter().zip(fresh.unwrap_or_default()).collect();
+                    let (recs, ext): (Vec<_>, Vec<_>) =
+                        merge_by_id(dir, new, |(r, _)| &r.id).into_iter().unzip();
+                    (recs, Some((src, ext)))
+                }
+            }
         }
-        None => ext_recs,
+        None => (ext_recs, keys.map(|k| (k.src, k.ext))),
     };
 
     let users = src_recs.len() as u64;
@@ -332,15 +385,10 @@ pub fn match_bulk(
         total: users,
         summary: None,
     });
-    let mut buf = Vec::new();
-    let src_keys: Vec<Keyed<'_>> = src_recs
-        .iter()
-        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
-        .collect();
-    let ext_keys: Vec<Keyed<'_>> = ext_recs
-        .iter()
-        .map(|r| key_of(r.email.as_ref(), &options.key, &mut buf))
-        .collect();
+    let (src_keys, ext_keys) = match keys {
+        Some(k) => k,
+        None => (keys_of(&src_recs, options), keys_of(&ext_recs, options)),
+    };
     let js = JoinSettings {
         missing_permissions_granted: options.missing_permissions_granted,
         fallbacks: &fallbacks,

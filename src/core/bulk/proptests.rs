@@ -121,7 +121,7 @@ const BROKEN_JSON: &[&str] = &[
 ];
 
 /// The bytes of a file in `format`, with broken records mixed in (`broken` picks them).
-fn file<T: serde::Serialize>(
+pub(super) fn file<T: serde::Serialize>(
     records: &[T],
     format: InputFormat,
     broken: &[usize],
@@ -207,16 +207,16 @@ fn rejected_rows(report: &[Rejection], side: &str) -> Vec<Value> {
 }
 
 #[derive(Debug, Clone)]
-struct Case {
-    src: Vec<SourceUser>,
-    ext: Vec<ExternalUser>,
-    fresh: Option<Vec<ExternalUser>>,
-    formats: (InputFormat, InputFormat, InputFormat),
-    broken: (Vec<usize>, Vec<usize>),
-    options: BulkOptions,
+pub(super) struct Case {
+    pub src: Vec<SourceUser>,
+    pub ext: Vec<ExternalUser>,
+    pub fresh: Option<Vec<ExternalUser>>,
+    pub formats: (InputFormat, InputFormat, InputFormat),
+    pub broken: (Vec<usize>, Vec<usize>),
+    pub options: BulkOptions,
 }
 
-fn case() -> impl Strategy<Value = Case> {
+pub(super) fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(source(), 0..14),
         prop::collection::vec(external(), 0..14),
