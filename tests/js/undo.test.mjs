@@ -1,4 +1,4 @@
-// Undo and history (issue 9) through the built package: undo an Auto Sync run as a dry run
+// Undo and history (docs/undo.md) through the built package: undo an Auto Sync run as a dry run
 // then apply it, undo it again (nothing changes), undo the undo; a later change that took an
 // account refuses only that user's revert; one manual change undone by its event id;
 // retention naming the runs it made impossible to undo, and a snapshot keeping it all.

@@ -1,4 +1,4 @@
-//! When WFM sync runs (SPEC 4, cadence): on a fixed interval, never on demand.
+//! When WFM sync runs (docs/wfm.md, slots): on a fixed interval, never on demand.
 
 use super::delta::{compute_delta, AcdBatch, Delta};
 use super::state::WfmState;

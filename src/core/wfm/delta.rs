@@ -1,5 +1,5 @@
-//! The delta: what WFM must receive this run, compared with what it last received (SPEC 4,
-//! sync). One way, ACD -> WFM; nothing is ever deleted in WFM.
+//! The delta: what WFM must receive this run, compared with what it last received. One
+//! way, ACD -> WFM; nothing is ever deleted in WFM.
 
 use super::agent::{WfmAgent, WfmField, ORIGIN_FROM_ACD, ORIGIN_GONE_FROM_ACD};
 use super::multi_tenant::{find_multi_tenant, MultiTenantReport};

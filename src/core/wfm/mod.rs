@@ -1,4 +1,4 @@
-//! WFM (IEX) user sync (SPEC 4): ACD tenants linked to WFM tenants, the per-agent field
+//! WFM (IEX) user sync (docs/wfm.md): ACD tenants linked to WFM tenants, the per-agent field
 //! mapping, employee readiness, the delta against what WFM last received, and the fixed
 //! cadence that is the only way to produce one.
 //!
