@@ -22,7 +22,7 @@ export function cleanDts(text) {
 // number, a folder outside the repository): a reader of the types cannot follow them, so the
 // build stops and names them. The fix is in the Rust doc comment: say the rule, or name the
 // docs/ page that holds it.
-export const OUTSIDE = /\bSPEC\b|\bissues? #?\d+|\.\.\/shared\b/;
+export const OUTSIDE = /\bSPEC\b|\b[Ii]ssues? #?\d+|\.\.\/shared\b/;
 
 export function outsideCitations(text) {
   return text
