@@ -39,13 +39,15 @@ demo: www
 
 test: build lint test-native test-wasm test-js test-types test-packaging budget test-e2e fuzz
 
-# Formatting (rustfmt for the crate and fuzz/, prettier for the files above), then clippy
+# Formatting (rustfmt for the crate and fuzz/, prettier for the files above), no import
+# cycle between the files of core/mapping and core/wfm (tests/module_layers.rs), then clippy
 # with no unwrap/expect/panic/unchecked indexing in library code (src/lib.rs denies them) on
 # both targets, and for the identity-only wasm.
 lint: setup
 	cargo fmt --check
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
 	$(PRETTIER) --check $(PRETTIER_FILES)
+	cargo test --quiet --test module_layers
 	cargo clippy --quiet --lib -- -D warnings
 	cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
