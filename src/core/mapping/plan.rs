@@ -1,4 +1,5 @@
-//! What an Auto Sync run would do (a dry run), and what applying it did.
+//! What an Auto Sync or undo run would do (a dry run, with the reverts an undo refuses), and
+//! what applying it did.
 
 use super::audit::UndoTarget;
 use super::model::{MappingState, MappingStatus, Reason};
