@@ -16,7 +16,8 @@ SERVE := node www/serve.mjs --users $(USERS) --port $(PORT)
 
 # The JS/TS files whose formatting `make lint` checks (prettier, pinned in tests/package.json,
 # configured by .prettierrc.json). `make format` writes them.
-PRETTIER_FILES := .ci/*.mjs tests/packaging tests/js/readme.test.mjs tests/ts
+PRETTIER_FILES := .ci/*.mjs tests/packaging tests/ts tests/js tests/e2e tests/server tests/bench \
+  www/src pkg-template/cli
 PRETTIER := tests/node_modules/.bin/prettier
 # What a line citing a document outside the repository looks like (.ci/dts.mjs checks the
 # published types for the same).

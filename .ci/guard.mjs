@@ -22,7 +22,9 @@ const args = process.argv.slice(2);
 const print = args.includes("--print");
 const nameAt = args.indexOf("--name");
 const name = nameAt >= 0 ? args[nameAt + 1] : "usersync";
-const pkg = resolve(args.find((a, i) => !a.startsWith("--") && i !== nameAt + 1) ?? join(root, "pkg"));
+const pkg = resolve(
+  args.find((a, i) => !a.startsWith("--") && i !== nameAt + 1) ?? join(root, "pkg"),
+);
 
 // typescript is a devDependency of tests/ (installed by .ci/setup), not of the package.
 const ts = createRequire(join(root, "tests", "package.json"))("typescript");
@@ -82,7 +84,8 @@ export function parameterTable(dtsPath) {
       const members = type.isUnion() ? type.types : [type];
       const list = members.find((t) => checker.isArrayType(t));
       const items = list ? kindsOf(checker.getTypeArguments(list)[0]) : [];
-      if (items.length && items.every((k) => ["string", "number", "boolean", "bigint"].includes(k))) entry.items = items;
+      if (items.length && items.every((k) => ["string", "number", "boolean", "bigint"].includes(k)))
+        entry.items = items;
       return entry;
     });
     const sig = checker.getSignatureFromDeclaration(decl);
@@ -95,7 +98,8 @@ export function parameterTable(dtsPath) {
   const table = { functions: {}, classes: {} };
   for (const statement of source.statements) {
     const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-    if (!exported || statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) continue;
+    if (!exported || statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword))
+      continue;
     if (ts.isFunctionDeclaration(statement) && statement.name) {
       // Overloads are not emitted by wasm-bindgen; the first declaration is the signature.
       table.functions[statement.name.text] ??= signatureOf(statement);
@@ -108,7 +112,11 @@ export function parameterTable(dtsPath) {
           const name = member.name.text;
           if (name === "free") continue;
           (isStatic ? entry.statics : entry.methods)[name] = signatureOf(member);
-        } else if (ts.isSetAccessorDeclaration(member) && ts.isIdentifier(member.name) && !isStatic) {
+        } else if (
+          ts.isSetAccessorDeclaration(member) &&
+          ts.isIdentifier(member.name) &&
+          !isStatic
+        ) {
           entry.setters[member.name.text] = signatureOf(member);
         }
       }
@@ -155,7 +163,9 @@ if (!main) {
   writeFileSync(join(pkg, "node", `${name}.cjs`), cjs);
   writeFileSync(join(pkg, "web", `${name}.js`), esm);
   const count = names(table);
-  process.stderr.write(`[guard] ${name}: ${count.calls} entry points, ${count.params} parameters checked\n`);
+  process.stderr.write(
+    `[guard] ${name}: ${count.calls} entry points, ${count.params} parameters checked\n`,
+  );
 }
 
 function names(t) {

@@ -54,7 +54,25 @@ try {
 (void k, why, first, accepted, rep);
 
 // The stateful handle, as an admin tool uses it.
-import { Engine, reasonText, type Plan, type StatusRow, type UnitRef, type Actor, type AuditEvent, type RunSummary, type HistoryEntry, type WfmStatus, type Delta, type PlatformSupport, type UnitSchedule, type WfmLogEntry, type IexAgent, type ReadBackReport, fetchIexAgents } from "../../pkg/node/usersync.mjs";
+import {
+  Engine,
+  reasonText,
+  type Plan,
+  type StatusRow,
+  type UnitRef,
+  type Actor,
+  type AuditEvent,
+  type RunSummary,
+  type HistoryEntry,
+  type WfmStatus,
+  type Delta,
+  type PlatformSupport,
+  type UnitSchedule,
+  type WfmLogEntry,
+  type IexAgent,
+  type ReadBackReport,
+  fetchIexAgents,
+} from "../../pkg/node/usersync.mjs";
 
 const unit: UnitRef = { businessUnitId: "bu-1", platform: "ringcentral" };
 const admin: Actor = { id: "admin", permissions: ["UserMapping.Map"] };
@@ -69,7 +87,14 @@ const applied = engine.applyPlan({ runId: retried.runId, actor: admin, now });
 // The positional form still type-checks (deprecated) with an Actor.
 engine.applyPlan(retried.runId, admin, now, false);
 const rows: StatusRow[] = engine.status(unit);
-const events: AuditEvent[] = engine.map({ unit, actor: admin, userId: "u1", externalId: "x1", now, reassign: true });
+const events: AuditEvent[] = engine.map({
+  unit,
+  actor: admin,
+  userId: "u1",
+  externalId: "x1",
+  now,
+  reassign: true,
+});
 engine.unmap({ unit, actor: admin, userId: "u1", now });
 engine.exclude({ unit, actor: admin, userId: "u1", now });
 engine.include({ unit, actor: admin, userId: "u1", now });
@@ -79,10 +104,20 @@ const words: string = reasonText("no_match", "ringcentral");
 const undo: Plan = engine.planUndoRun(plan.runId, now);
 const runs: RunSummary[] = engine.runs(unit);
 const history: HistoryEntry[] = engine.userHistory(unit, "u1");
-engine.setSchedule({ unit, actor: admin, now, schedule: { enabled: true, frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" }, timeZone: "Europe/Berlin" } });
+engine.setSchedule({
+  unit,
+  actor: admin,
+  now,
+  schedule: {
+    enabled: true,
+    frequency: { kind: "weekly", days: ["mon", "thu"], time: "06:00" },
+    timeZone: "Europe/Berlin",
+  },
+});
 const saved: UnitSchedule = engine.schedule(unit);
 const owner: Actor | undefined = saved.savedBy;
-if (engine.isAutoSyncDue(unit, now)) engine.applyScheduledPlan({ runId: engine.planAutoSync(unit, now).runId, now });
+if (engine.isAutoSyncDue(unit, now))
+  engine.applyScheduledPlan({ runId: engine.planAutoSync(unit, now).runId, now });
 const next: string[] = engine.nextRuns(unit, now, 5);
 const accountRep: Actor = { id: "rep", permissions: ["WFM.UserSync.Configure"] };
 engine.linkAcd(accountRep, "wfm-1", "acd-east", "east", "go-live", now);
@@ -92,15 +127,40 @@ const wfmStatus: WfmStatus = engine.wfmStatus(now);
 const wfmLog: WfmLogEntry[] = engine.wfmLog();
 // Read back what IEX holds, then run against it (typed only: never called here).
 async function readBackThenRun(password: string, signal: AbortSignal): Promise<Delta> {
-  const held: IexAgent[] = await fetchIexAgents({ baseUrl: "https://iex.example.com", customerId: "c", userName: "u", password, signal, pollMs: 500 });
-  const report: ReadBackReport = engine.wfmReadBack("wfm-1", held, [{ acdTenantId: "acd-east", users }], now);
+  const held: IexAgent[] = await fetchIexAgents({
+    baseUrl: "https://iex.example.com",
+    customerId: "c",
+    userName: "u",
+    password,
+    signal,
+    pollMs: 500,
+  });
+  const report: ReadBackReport = engine.wfmReadBack(
+    "wfm-1",
+    held,
+    [{ acdTenantId: "acd-east", users }],
+    now,
+  );
   void report.notInWfm.map((m) => m.code);
   return engine.wfmSync("wfm-1", [{ acdTenantId: "acd-east", users }], now);
 }
 void readBackThenRun;
 const restored: Engine = Engine.fromSnapshot(engine.saveSnapshot());
 restored.free();
-void intake, emails, applied, rows, events, undo, runs, history, next, wfmStatus, wfmLog, manualOnly, owner, words;
+(void intake,
+  emails,
+  applied,
+  rows,
+  events,
+  undo,
+  runs,
+  history,
+  next,
+  wfmStatus,
+  wfmLog,
+  manualOnly,
+  owner,
+  words);
 
 // Bulk: options and the progress callback are optional; runBytes gives the report's bytes.
 const bytes = new TextEncoder().encode("id,email\nu1,a@example.com\n");
