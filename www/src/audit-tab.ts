@@ -178,15 +178,13 @@ export function createAuditTab(app: App): Tab {
             (e) =>
               e.unit.businessUnitId === unit.businessUnitId && e.unit.platform === unit.platform,
           );
-    all = mine
-      .reverse()
-      .map((e) => ({
-        e,
-        hay: [e.actor, e.userId, e.runId, e.reason, e.externalId, e.to, e.from]
-          .filter(Boolean)
-          .join(" ")
-          .toLowerCase(),
-      }));
+    all = mine.reverse().map((e) => ({
+      e,
+      hay: [e.actor, e.userId, e.runId, e.reason, e.externalId, e.to, e.from]
+        .filter(Boolean)
+        .join(" ")
+        .toLowerCase(),
+    }));
     apply();
   };
 
