@@ -16,8 +16,12 @@ SERVE := node www/serve.mjs --users $(USERS) --port $(PORT)
 
 # The JS/TS files whose formatting `make lint` checks (prettier, pinned in tests/package.json,
 # configured by .prettierrc.json). `make format` writes them.
-PRETTIER_FILES := .ci/*.mjs tests/packaging tests/js/readme.test.mjs tests/ts
+PRETTIER_FILES := .ci/*.mjs tests/packaging tests/ts tests/js tests/e2e tests/server tests/bench \
+  www/src pkg-template/cli
 PRETTIER := tests/node_modules/.bin/prettier
+# What a line citing a document outside the repository looks like (.ci/dts.mjs checks the
+# published types for the same).
+OUTSIDE_CITATION := \bSPEC\b|\b[Ii]ssues? \#?[0-9]+|\.\./shared\b
 
 .PHONY: setup build lint format demo test test-native test-wasm test-js test-types test-e2e \
   test-packaging budget size fuzz bench www serve clean
@@ -39,13 +43,18 @@ demo: www
 
 test: build lint test-native test-wasm test-js test-types test-packaging budget test-e2e fuzz
 
-# Formatting (rustfmt for the crate and fuzz/, prettier for the files above), then clippy
-# with no unwrap/expect/panic/unchecked indexing in library code (src/lib.rs denies them) on
-# both targets, and for the identity-only wasm.
+# Formatting (rustfmt for the crate and fuzz/, prettier for the files above), no line that
+# cites a document the repository does not hold (a product spec, an issue number), no
+# import cycle between the files of core/mapping and core/wfm (tests/module_layers.rs), then
+# clippy with no unwrap/expect/panic/unchecked indexing in library code (src/lib.rs denies
+# them) on both targets, and for the identity-only wasm.
 lint: setup
 	cargo fmt --check
 	cargo fmt --check --manifest-path fuzz/Cargo.toml
 	$(PRETTIER) --check $(PRETTIER_FILES)
+	@! git ls-files -z | xargs -0 grep -nIE '$(OUTSIDE_CITATION)' \
+	  || { echo "the lines above cite a document outside the repository: say the rule, or point to docs/"; exit 1; }
+	cargo test --quiet --test module_layers
 	cargo clippy --quiet --lib -- -D warnings
 	cargo clippy --quiet --lib --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --quiet --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings

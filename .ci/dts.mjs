@@ -19,22 +19,33 @@ export function cleanDts(text) {
 }
 
 // Doc lines that cite a document the package does not ship (a product spec, an issue
-// number): a reader of the types cannot follow them. Reported at build time, not rewritten.
-const OUTSIDE = /\bSPEC\b|\bissues? \d+/;
+// number, a folder outside the repository): a reader of the types cannot follow them, so the
+// build stops and names them. The fix is in the Rust doc comment: say the rule, or name the
+// docs/ page that holds it.
+export const OUTSIDE = /\bSPEC\b|\b[Ii]ssues? #?\d+|\.\.\/shared\b/;
+
+export function outsideCitations(text) {
+  return text
+    .split("\n")
+    .map((line, i) => ({ line: i + 1, text: line.trim() }))
+    .filter((l) => OUTSIDE.test(l.text));
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  let failed = false;
   for (const file of process.argv.slice(2)) {
     const before = readFileSync(file, "utf8");
     const after = cleanDts(before);
     if (after !== before) writeFileSync(file, after);
-    const cites = after.split("\n").filter((l) => OUTSIDE.test(l));
-    if (cites.length > 0 && file.includes("/web/")) {
+    const cites = outsideCitations(after);
+    if (cites.length > 0) {
+      failed = true;
       console.error(
-        `[build] warning: ${file}: ${cites.length} doc lines cite documents outside the package, e.g.${cites
-          .slice(0, 3)
-          .map((l) => `\n  ${l.trim()}`)
+        `[build] ${file}: ${cites.length} doc lines cite documents outside the repository:${cites
+          .map((c) => `\n  ${c.line}: ${c.text}`)
           .join("")}`,
       );
     }
   }
+  if (failed) process.exit(1);
 }

@@ -1,4 +1,4 @@
-//! Look-alike emails through Auto Sync (SPEC 2 and 3): a corpus of address pairs that must
+//! Look-alike emails through Auto Sync (docs/identity.md, docs/matching.md): a corpus of address pairs that must
 //! never be auto-mapped to each other and pairs that must, each with its reason. Every pair
 //! runs in both directions (the CXone user's address, then the external account's, and the
 //! other way round), through the public API only: `PresenceState` load, plan, apply.
@@ -212,7 +212,7 @@ const MUST_NOT_MAP: &[Pair] = &[
         "a different top-level domain",
     ),
     p("oscar@example.com", "0scar@example.com", "zero for O"),
-    // No provider rules and no folding beyond the SPEC.
+    // No provider rules (dots, plus tags) and no folding beyond the documented rules.
     p(
         "ann@example.com",
         "ann+sales@example.com",
@@ -665,7 +665,7 @@ fn a_look_alike_beside_the_real_account_blocks_nothing_but_itself() {
 
 #[test]
 fn look_alikes_are_left_for_an_admin_with_the_right_reason() {
-    // SPEC 2: equal skeletons (or equal keys from different spellings) flag `confusable` on
+    // Equal skeletons (or equal keys from different spellings) flag `confusable` on
     // both sides; an invalid address on the CXone side is `invalid_email`. Different keys
     // that do not look alike are plain `no_match`.
     let mut wrong = Vec::new();

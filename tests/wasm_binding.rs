@@ -85,7 +85,7 @@ fn garbage_in_every_intake_export_gives_errors_not_traps() {
     assert!(ok.is_ok());
 }
 
-/// The Presence Sync scenario through the binding (issue 3): first pass, retry with a
+/// The Presence Sync scenario through the binding: first pass, retry with a
 /// refreshed directory mapping one user, a manual map through search, and a snapshot
 /// restored into a fresh instance giving the same Status view.
 mod scenario {

@@ -1,5 +1,5 @@
 //! email_key over any string and both options: never panics; a key is bounded and is its own
-//! key (SPEC 2: normalising is idempotent); an error message stays short however long the
+//! key (normalising is idempotent); an error message stays short however long the
 //! input.
 #![no_main]
 

@@ -89,7 +89,8 @@ export function packInWorkers(inputs, options) {
             reject(e);
           });
           worker.once("exit", (code) => {
-            if (!settled) reject(new Error(`the worker reading ${path} stopped (exit code ${code})`));
+            if (!settled)
+              reject(new Error(`the worker reading ${path} stopped (exit code ${code})`));
           });
         }),
     ),
@@ -105,7 +106,8 @@ export function packFile(usersync, which, path, size, options) {
     which === "refreshed" ? size : undefined,
   );
   try {
-    const view = which === "source" ? job.source() : which === "external" ? job.external() : job.refreshed();
+    const view =
+      which === "source" ? job.source() : which === "external" ? job.external() : job.refreshed();
     readInto(path, view);
     // A copy out of WebAssembly memory: it outlives the job, and can be transferred.
     return job.packSide(which, options).slice();

@@ -33,12 +33,27 @@ function progressBar(stream) {
 
 function summaryText(s, io) {
   let text = "Summary\n\n";
-  text += io.table(["status", "users"], Object.entries(s.byStatus).map(([k, v]) => [k, v]));
+  text += io.table(
+    ["status", "users"],
+    Object.entries(s.byStatus).map(([k, v]) => [k, v]),
+  );
   text += "\n";
-  text += io.table(["reason", "users"], Object.entries(s.byReason).filter(([, v]) => v > 0).map(([k, v]) => [k, v]));
+  text += io.table(
+    ["reason", "users"],
+    Object.entries(s.byReason)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => [k, v]),
+  );
   text += "\n";
-  const files = [["source", s.source], ["external", s.external], ...(s.refreshed ? [["refetch", s.refreshed]] : [])];
-  text += io.table(["file", "received", "accepted", "rejected"], files.map(([n, c]) => [n, c.received, c.accepted, c.rejected]));
+  const files = [
+    ["source", s.source],
+    ["external", s.external],
+    ...(s.refreshed ? [["refetch", s.refreshed]] : []),
+  ];
+  text += io.table(
+    ["file", "received", "accepted", "rejected"],
+    files.map(([n, c]) => [n, c.received, c.accepted, c.rejected]),
+  );
   return text;
 }
 
@@ -65,7 +80,8 @@ export const match = {
   required: ["source", "external"],
   async run(values, usersync, io) {
     const format = values.format ?? "json";
-    if (!FORMATS.includes(format)) return usageError(`--format must be ${FORMATS.join(", ")}; got '${format}'`);
+    if (!FORMATS.includes(format))
+      return usageError(`--format must be ${FORMATS.join(", ")}; got '${format}'`);
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
       return usageError(`--threads must be a whole number of at least 1; got '${values.threads}'`);
@@ -75,7 +91,9 @@ export const match = {
       options = {
         sourceFormat: inputFormat(values.source, values["input-format"]),
         externalFormat: inputFormat(values.external, values["input-format"]),
-        refreshedFormat: values.refetch ? inputFormat(values.refetch, values["input-format"]) : undefined,
+        refreshedFormat: values.refetch
+          ? inputFormat(values.refetch, values["input-format"])
+          : undefined,
         csv: csvColumns(values.map),
         output: format === "csv" ? "csv" : "json",
         businessUnitId: values["business-unit"],
@@ -84,7 +102,9 @@ export const match = {
       if (e.usage) return usageError(e.message);
       throw e;
     }
-    const sizes = [values.source, values.external, values.refetch].map((p) => (p ? fileSize(p) : undefined));
+    const sizes = [values.source, values.external, values.refetch].map((p) =>
+      p ? fileSize(p) : undefined,
+    );
     const bar = io.isTTY && !values.quiet ? progressBar(process.stderr) : null;
     const onProgress = (p) => {
       if (p.summary) summary = p.summary;
@@ -140,8 +160,17 @@ export const match = {
         const report = JSON.parse(new TextDecoder().decode(bytes));
         let out = summaryText(report.summary, io);
         out += "\nRejected records\n\n";
-        out += io.table(["side", "line", "id", "field", "code", "message"],
-          report.rejected.map((r) => [r.side, r.line, r.id ?? "", r.field ?? "", r.code, r.message]));
+        out += io.table(
+          ["side", "line", "id", "field", "code", "message"],
+          report.rejected.map((r) => [
+            r.side,
+            r.line,
+            r.id ?? "",
+            r.field ?? "",
+            r.code,
+            r.message,
+          ]),
+        );
         io.write(out, values.out);
       } else {
         io.write(bytes, values.out, () => job.free());
@@ -152,8 +181,11 @@ export const match = {
     }
     if (summary && format !== "table") {
       const s = summary.byStatus;
-      const rejected = summary.source.rejected + summary.external.rejected + (summary.refreshed?.rejected ?? 0);
-      io.log(`usersync match: ${summary.users} users: ${s.mapped} mapped, ${s.unmapped} unmapped, ${s.skipped} skipped; ${rejected} records rejected`);
+      const rejected =
+        summary.source.rejected + summary.external.rejected + (summary.refreshed?.rejected ?? 0);
+      io.log(
+        `usersync match: ${summary.users} users: ${s.mapped} mapped, ${s.unmapped} unmapped, ${s.skipped} skipped; ${rejected} records rejected`,
+      );
     }
     return 0;
   },

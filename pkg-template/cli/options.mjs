@@ -13,7 +13,8 @@ export const common = {
 
 export function inputFormat(path, forced) {
   if (forced) {
-    if (!["json", "ndjson", "csv"].includes(forced)) throw usage(`--input-format must be json, ndjson or csv`);
+    if (!["json", "ndjson", "csv"].includes(forced))
+      throw usage(`--input-format must be json, ndjson or csv`);
     return forced;
   }
   const ext = extname(path).toLowerCase();
@@ -25,11 +26,14 @@ export function inputFormat(path, forced) {
 
 export function csvColumns(map) {
   if (!map) return { columns: [] };
-  const columns = map.split(",").filter(Boolean).map((pair) => {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw usage(`--map takes field=Header pairs, got '${pair}'`);
-    return { field: pair.slice(0, at).trim(), header: pair.slice(at + 1).trim() };
-  });
+  const columns = map
+    .split(",")
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw usage(`--map takes field=Header pairs, got '${pair}'`);
+      return { field: pair.slice(0, at).trim(), header: pair.slice(at + 1).trim() };
+    });
   return { columns };
 }
 
@@ -42,7 +46,15 @@ export function usage(message) {
 /** Reads both directories of a command with --source and --external. */
 export function readBoth(values, usersync, io) {
   const csv = csvColumns(values.map);
-  const source = usersync.parseSourceUsers(io.read(values.source), inputFormat(values.source, values["input-format"]), csv);
-  const external = usersync.parseExternalUsers(io.read(values.external), inputFormat(values.external, values["input-format"]), csv);
+  const source = usersync.parseSourceUsers(
+    io.read(values.source),
+    inputFormat(values.source, values["input-format"]),
+    csv,
+  );
+  const external = usersync.parseExternalUsers(
+    io.read(values.external),
+    inputFormat(values.external, values["input-format"]),
+    csv,
+  );
   return { source, external };
 }

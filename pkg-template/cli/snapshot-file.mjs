@@ -14,7 +14,15 @@
 // temporary file in the same folder, flushes it and renames it over the snapshot, so a kill at
 // any moment leaves either the old file or the new one, never a part of one.
 import {
-  closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -76,7 +84,11 @@ export function writeAtomically(path, text) {
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
-    try { unlinkSync(temp); } catch { /* already gone */ }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
   closeSync(fd);
@@ -101,10 +113,13 @@ function syncFolder(dir) {
 // ---- the lock ----
 
 function lockedError(path, holder, waited) {
-  const who = holder && typeof holder === "object"
-    ? `process ${holder.pid} on ${holder.host}, started ${holder.started}, holding it since ${holder.acquired}`
-    : "another process";
-  const error = new Error(`the snapshot ${path} is locked by ${who}; waited ${waited} ms (USERSYNC_SNAPSHOT_WAIT_MS sets how long)`);
+  const who =
+    holder && typeof holder === "object"
+      ? `process ${holder.pid} on ${holder.host}, started ${holder.started}, holding it since ${holder.acquired}`
+      : "another process";
+  const error = new Error(
+    `the snapshot ${path} is locked by ${who}; waited ${waited} ms (USERSYNC_SNAPSHOT_WAIT_MS sets how long)`,
+  );
   error.name = "UsersyncError";
   error.code = "snapshot_locked";
   return error;
@@ -166,7 +181,10 @@ function acquireLock(path, wait) {
   for (;;) {
     if (tryCreate(lockPath, me)) break;
     const holder = readHolder(lockPath);
-    const stale = holder === EMPTY ? olderThan(lockPath, TAKEOVER_STALE_MS) : holder !== undefined && isStale(holder);
+    const stale =
+      holder === EMPTY
+        ? olderThan(lockPath, TAKEOVER_STALE_MS)
+        : holder !== undefined && isStale(holder);
     if (stale && takeOver(lockPath, holder, me)) break;
     if (Date.now() >= deadline) throw lockedError(path, holder, wait);
     sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
@@ -183,7 +201,11 @@ function acquireLock(path, wait) {
       if (!held) return;
       held = false;
       if (readHolder(lockPath)?.token === me.token) {
-        try { unlinkSync(lockPath); } catch { /* already gone */ }
+        try {
+          unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
       }
     },
   };
@@ -204,10 +226,15 @@ function tryCreate(lockPath, me) {
     return true;
   } catch (e) {
     if (e.code === "EEXIST") return false;
-    if (e.code === "EPERM" || e.code === "ENOTSUP" || e.code === "ENOSYS") return createInPlace(lockPath, me);
+    if (e.code === "EPERM" || e.code === "ENOTSUP" || e.code === "ENOSYS")
+      return createInPlace(lockPath, me);
     throw e;
   } finally {
-    try { unlinkSync(temp); } catch { /* already gone */ }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -243,17 +270,24 @@ function takeOver(lockPath, stale, me) {
     if (e.code !== "EEXIST") throw e;
     try {
       if (olderThan(guard, TAKEOVER_STALE_MS)) unlinkSync(guard);
-    } catch { /* someone else cleared it */ }
+    } catch {
+      /* someone else cleared it */
+    }
     return false;
   }
   closeSync(fd);
   try {
     const now = readHolder(lockPath);
-    if (now !== undefined && now !== stale && JSON.stringify(now) !== JSON.stringify(stale)) return false;
+    if (now !== undefined && now !== stale && JSON.stringify(now) !== JSON.stringify(stale))
+      return false;
     if (now !== undefined) unlinkSync(lockPath);
     return tryCreate(lockPath, me);
   } finally {
-    try { unlinkSync(guard); } catch { /* already gone */ }
+    try {
+      unlinkSync(guard);
+    } catch {
+      /* already gone */
+    }
   }
 }
 

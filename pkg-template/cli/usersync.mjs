@@ -51,8 +51,8 @@ class UsageError extends Error {}
 
 async function main(argv) {
   const [command, ...rest] = argv;
-  if (!command || command === "--help" || command === "-h") return print(HELP), 0;
-  if (command === "--version") return print(usersync.version()), 0;
+  if (!command || command === "--help" || command === "-h") return (print(HELP), 0);
+  if (command === "--version") return (print(usersync.version()), 0);
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command '${command}'`);
   let parsed;
@@ -70,7 +70,7 @@ async function main(argv) {
 }
 
 function runCommand(run, parsed) {
-  if (parsed.values.help) return print(HELP), 0;
+  if (parsed.values.help) return (print(HELP), 0);
   for (const name of run.required ?? []) {
     if (parsed.values[name] === undefined) throw new UsageError(`--${name} is required`);
   }

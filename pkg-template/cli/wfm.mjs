@@ -60,31 +60,55 @@ async function wfmWith(snap, values, usersync, io) {
   }
   if (!values.source) {
     if (changed || values.acknowledge) return 0;
-    throw usage("--source is required to run WFM sync (or use --log, --acknowledge or a settings flag)");
+    throw usage(
+      "--source is required to run WFM sync (or use --log, --acknowledge or a settings flag)",
+    );
   }
 
   const status = engine.wfmStatus(now);
   const t = status.tenants.find((x) => x.wfmTenantId === tenant);
   if (!t || t.acds.length === 0) {
-    throw usage(`WFM tenant ${tenant} links no ACD tenant: link one first with --link acdTenant=acdId ` +
-      "--actor ID --permission WFM.UserSync.Configure --reason TEXT");
+    throw usage(
+      `WFM tenant ${tenant} links no ACD tenant: link one first with --link acdTenant=acdId ` +
+        "--actor ID --permission WFM.UserSync.Configure --reason TEXT",
+    );
   }
   if (values["if-due"] && !engine.isWfmSyncDue(tenant, now)) {
     const nextRun = t.nextDue ?? null;
     const every = engine.wfmSettings().intervalMinutes;
-    io.log(nextRun ? `WFM sync of ${tenant} is not due yet: next run at ${localTime(nextRun)} (every ${every} minutes; ` +
-        `last run ${localTime(t.lastRun)}). Exact instant: ${nextRun}.`
-      : `WFM sync of ${tenant} did not run: sync is disabled`);
-    if (json) io.write(JSON.stringify({ due: false, lastRun: t.lastRun ?? null, nextRun }) + "\n", values.out);
+    io.log(
+      nextRun
+        ? `WFM sync of ${tenant} is not due yet: next run at ${localTime(nextRun)} (every ${every} minutes; ` +
+            `last run ${localTime(t.lastRun)}). Exact instant: ${nextRun}.`
+        : `WFM sync of ${tenant} did not run: sync is disabled`,
+    );
+    if (json)
+      io.write(
+        JSON.stringify({ due: false, lastRun: t.lastRun ?? null, nextRun }) + "\n",
+        values.out,
+      );
     return 0;
   }
 
-  const users = usersync.parseSourceUsers(io.read(values.source), inputFormat(values.source, values["input-format"]), csvColumns(values.map)).records;
-  const batches = t.acds.map((a) => ({ acdTenantId: a.acdTenantId, users: users.filter((u) => u.tenantId === a.acdTenantId) }));
+  const users = usersync.parseSourceUsers(
+    io.read(values.source),
+    inputFormat(values.source, values["input-format"]),
+    csvColumns(values.map),
+  ).records;
+  const batches = t.acds.map((a) => ({
+    acdTenantId: a.acdTenantId,
+    users: users.filter((u) => u.tenantId === a.acdTenantId),
+  }));
   let delta;
   let readBack;
   try {
-    if (values.iex) readBack = engine.wfmReadBack(tenant, await usersync.fetchIexAgents(iexOptions(values.iex, io)), batches, now);
+    if (values.iex)
+      readBack = engine.wfmReadBack(
+        tenant,
+        await usersync.fetchIexAgents(iexOptions(values.iex, io)),
+        batches,
+        now,
+      );
     delta = engine.wfmSync(tenant, batches, now);
   } finally {
     // A failed run is in the WFM log: keep it.
@@ -92,11 +116,16 @@ async function wfmWith(snap, values, usersync, io) {
   }
   const after = engine.wfmStatus(now);
   if (json) {
-    io.write(JSON.stringify({ delta, status: after, ...(readBack ? { readBack } : {}) }, null, 2) + "\n", values.out);
+    io.write(
+      JSON.stringify({ delta, status: after, ...(readBack ? { readBack } : {}) }, null, 2) + "\n",
+      values.out,
+    );
     return 0;
   }
   if (readBack) {
-    io.log(`IEX holds ${readBack.held} agents (${readBack.withoutAcdUser} with no CXone user: reported absent).`);
+    io.log(
+      `IEX holds ${readBack.held} agents (${readBack.withoutAcdUser} with no CXone user: reported absent).`,
+    );
     for (const m of readBack.notInWfm) io.log(`not_in_wfm: ${m.message}`);
   }
   io.write(deltaText(delta, after, tenant, io), values.out);
@@ -113,10 +142,19 @@ function iexOptions(path, io) {
 
 /** Applies the settings flags; true when anything changed. */
 function configure(engine, tenant, values, now, io) {
-  const wanted = values.link || values.unlink || values.interval !== undefined || values.enable || values.disable ||
-    values["personal-id"] !== undefined || values["external-id"] !== undefined;
+  const wanted =
+    values.link ||
+    values.unlink ||
+    values.interval !== undefined ||
+    values.enable ||
+    values.disable ||
+    values["personal-id"] !== undefined ||
+    values["external-id"] !== undefined;
   if (!wanted) return false;
-  if (!values.actor) throw usage("changing WFM sync needs --actor ID (and --permission NAME for each permission it holds)");
+  if (!values.actor)
+    throw usage(
+      "changing WFM sync needs --actor ID (and --permission NAME for each permission it holds)",
+    );
   if (values.enable && values.disable) throw usage("--enable and --disable together");
   const actor = { id: values.actor, permissions: values.permission ?? [] };
   const reason = values.reason ?? "";
@@ -130,8 +168,10 @@ function configure(engine, tenant, values, now, io) {
   }
   if (values.interval !== undefined || values.enable || values.disable) {
     const current = engine.wfmSettings();
-    const intervalMinutes = values.interval === undefined ? current.intervalMinutes : Number(values.interval);
-    if (!Number.isInteger(intervalMinutes)) throw usage(`--interval takes whole minutes, got '${values.interval}'`);
+    const intervalMinutes =
+      values.interval === undefined ? current.intervalMinutes : Number(values.interval);
+    if (!Number.isInteger(intervalMinutes))
+      throw usage(`--interval takes whole minutes, got '${values.interval}'`);
     const enabled = values.disable ? false : values.enable ? true : current.enabled;
     engine.setWfmSettings(actor, { enabled, intervalMinutes }, reason, now);
     io.log(`WFM sync ${enabled ? "enabled" : "disabled"}, every ${intervalMinutes} minutes.`);
@@ -145,11 +185,16 @@ function configure(engine, tenant, values, now, io) {
       if (values[flag] !== "on" && values[flag] !== "off") throw usage(`--${flag} takes on or off`);
       return values[flag] === "on";
     };
-    engine.setWfmFieldSwitches(actor, {
-      acdTenantId: unit,
-      syncPersonalId: onOff("personal-id", current.syncPersonalId),
-      syncExternalId: onOff("external-id", current.syncExternalId),
-    }, reason, now);
+    engine.setWfmFieldSwitches(
+      actor,
+      {
+        acdTenantId: unit,
+        syncPersonalId: onOff("personal-id", current.syncPersonalId),
+        syncExternalId: onOff("external-id", current.syncExternalId),
+      },
+      reason,
+      now,
+    );
   }
   return true;
 }
@@ -163,29 +208,62 @@ function warnIfDisabled(engine, now, io) {
 
 function logText(log, io) {
   if (log.length === 0) return "The WFM log is empty.\n";
-  return io.table(["when", "what", "tenant", "who", "reason", "summary", "outcome"], log.map((e) => [
-    e.at, e.kind, e.wfmTenantId ?? "", e.actor ?? "", e.reason ?? "",
-    e.summary + (e.examinedAcds?.length ? ` (acds ${e.examinedAcds.join(", ")})` : ""),
-    e.error ? `${e.outcome}: ${e.error.code}` : e.outcome ?? "",
-  ]));
+  return io.table(
+    ["when", "what", "tenant", "who", "reason", "summary", "outcome"],
+    log.map((e) => [
+      e.at,
+      e.kind,
+      e.wfmTenantId ?? "",
+      e.actor ?? "",
+      e.reason ?? "",
+      e.summary + (e.examinedAcds?.length ? ` (acds ${e.examinedAcds.join(", ")})` : ""),
+      e.error ? `${e.outcome}: ${e.error.code}` : (e.outcome ?? ""),
+    ]),
+  );
 }
 
 function deltaText(delta, status, tenant, io) {
   const name = (a) => `${a.firstName ?? ""} ${a.lastName ?? ""}`.trim();
   let text = `WFM sync for ${tenant} (acds examined: ${delta.examinedAcds.join(", ") || "none"}), run ${delta.runAt}\n\n`;
-  text += io.table(["change", "acd", "agent", "name", "fields"], [
-    ...delta.additions.map((a) => ["added", a.acdId, a.agentNumber, name(a), ""]),
-    ...delta.changes.map((c) => ["changed", c.agent.acdId, c.agent.agentNumber, name(c.agent), c.changed.join(" ")]),
-    ...delta.absent.map((a) => ["absent", a.agent.acdId, a.agent.agentNumber, name(a.agent), a.reason]),
-  ]);
-  text += "\nNot synced / warnings\n\n" + io.table(["user", "acd", "code", "message"], [
-    ...delta.notSynced.map((n) => [n.userId, n.acdId, n.code, n.message]),
-    ...delta.warnings.map((w) => [w.userId, w.acdId, w.code, w.message]),
-    ...delta.multiTenant.map((m) => [m.agents.map((a) => a.userId).join(" + "), m.agents.map((a) => a.acdId).join(" + "), m.code, m.emailKey]),
-  ]);
+  text += io.table(
+    ["change", "acd", "agent", "name", "fields"],
+    [
+      ...delta.additions.map((a) => ["added", a.acdId, a.agentNumber, name(a), ""]),
+      ...delta.changes.map((c) => [
+        "changed",
+        c.agent.acdId,
+        c.agent.agentNumber,
+        name(c.agent),
+        c.changed.join(" "),
+      ]),
+      ...delta.absent.map((a) => [
+        "absent",
+        a.agent.acdId,
+        a.agent.agentNumber,
+        name(a.agent),
+        a.reason,
+      ]),
+    ],
+  );
+  text +=
+    "\nNot synced / warnings\n\n" +
+    io.table(
+      ["user", "acd", "code", "message"],
+      [
+        ...delta.notSynced.map((n) => [n.userId, n.acdId, n.code, n.message]),
+        ...delta.warnings.map((w) => [w.userId, w.acdId, w.code, w.message]),
+        ...delta.multiTenant.map((m) => [
+          m.agents.map((a) => a.userId).join(" + "),
+          m.agents.map((a) => a.acdId).join(" + "),
+          m.code,
+          m.emailKey,
+        ]),
+      ],
+    );
   const t = status.tenants.find((x) => x.wfmTenantId === tenant);
   if (t?.pending) {
-    text += `\nPending until WFM confirms it: run ${t.pending.runAt} (acknowledge with --acknowledge FILE, ` +
+    text +=
+      `\nPending until WFM confirms it: run ${t.pending.runAt} (acknowledge with --acknowledge FILE, ` +
       "the JSON of this run from --format json)\n";
   }
   text += `Next run: ${t?.nextDue ?? "never (sync disabled)"}\n`;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The closed list of codes (SPEC sections 1-5, plus the issues that extend it).
+/// The closed list of codes an error carries; callers switch on them.
 /// Renaming a variant is a breaking change for every JS caller that switches on `code`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -31,7 +31,7 @@ pub enum ErrorCode {
     NoAcdProfile,
     InputTooLarge,
     UndoConflict,
-    /// The caller's `AbortSignal` fired (not in the SPEC's list: a cancelled fetch is neither
+    /// The caller's `AbortSignal` fired (its own code: a cancelled fetch is neither
     /// an HTTP failure nor bad input, and callers want to tell it apart).
     Aborted,
     /// A paged read ended before the total the server declared: never return part of a directory.

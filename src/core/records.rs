@@ -1,13 +1,13 @@
-//! The records both flows read (SPEC section 1). Only `id` is required; every other field
+//! The records both flows read (field list: docs/identity.md). Only `id` is required; every other field
 //! may be missing, and the engine decides what a missing value means (see the accessors).
 
 use serde::{Deserialize, Serialize};
 
-/// The permission that lets Auto Sync and admins map a user (SPEC 3).
+/// The permission that lets Auto Sync and admins map a user (docs/presence.md).
 pub const PERM_USER_MAPPING_MAP: &str = "UserMapping.Map";
-/// The team feature an employee needs to be synced to WFM (SPEC 4).
+/// The team feature an employee needs to be synced to WFM (docs/wfm.md).
 pub const FEATURE_WFM_ADVANCED: &str = "WFMAdvanced";
-/// The role permission that lets an agent see their personal schedule (SPEC 4).
+/// The role permission that lets an agent see their personal schedule (docs/wfm.md).
 pub const PERM_VIEW_PERSONAL_SCHEDULE: &str = "WFM.MyZone.ViewPersonalSchedule";
 
 /// A CXone user (Admin user / ACD agent): the source of truth.
@@ -45,7 +45,7 @@ pub struct SourceUser {
     pub role_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_permissions: Option<Vec<String>>,
-    /// The ACD (agent) profile; WFM sync needs one (SPEC 4, `no_acd_profile`).
+    /// The ACD (agent) profile; WFM sync needs one (otherwise `no_acd_profile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acd_profile_id: Option<String>,
     /// The agent number: becomes the WFM agent id and ACD login id.

@@ -1,4 +1,4 @@
-//! Manual-mapping search (SPEC 3): find external accounts by name as they exist on the
+//! Manual-mapping search (docs/matching.md): find external accounts by name as they exist on the
 //! external platform. Case- and accent-insensitive, tokens in any order, prefix and typo
 //! tolerant, ranked and limited.
 //!

@@ -1,33 +1,8 @@
-/** Every `code` a usersync error can carry (stable: callers switch on it). */
-export type UsersyncErrorCode =
-  | "missing_field"
-  | "superseded"
-  | "duplicate_id_conflict"
-  | "invalid_email"
-  | "confusable"
-  | "invalid_input"
-  | "invalid_snapshot"
-  | "unsupported_version"
-  | "permission_denied"
-  | "not_found"
-  | "http_error"
-  | "rate_limited"
-  | "external_taken"
-  | "unmap_threshold_exceeded"
-  | "acd_tenant_already_linked"
-  | "agent_in_multiple_tenants"
-  | "sync_not_due"
-  | "team_lacks_wfm_advanced"
-  | "no_acd_profile"
-  | "input_too_large"
-  | "undo_conflict"
-  | "aborted"
-  | "incomplete_directory"
-  | "auto_sync_unsupported"
-  | "no_agent_number"
-  | "not_in_wfm"
-  | "snapshot_locked"
-  | "value_too_complex";
+/**
+ * Every `code` a usersync error can carry (stable: callers switch on it). The same union as
+ * `ErrorCode`, which is generated from the Rust list; this name is kept for existing code.
+ */
+export type UsersyncErrorCode = ErrorCode;
 
 /**
  * What every usersync function throws: a real `Error` (with a stack) named
@@ -43,7 +18,7 @@ export type UsersyncErrorCode =
  */
 export interface UsersyncError extends Error {
   name: "UsersyncError";
-  code: UsersyncErrorCode;
+  code: ErrorCode;
   index?: number;
   id?: string;
   field?: string;

@@ -36,16 +36,6 @@ pub fn invalid_input(message: impl std::fmt::Display) -> JsValue {
 
 pub type JsResult<T> = Result<T, JsValue>;
 
-pub trait IntoJs<T> {
-    fn js(self) -> JsResult<T>;
-}
-
-impl<T> IntoJs<T> for crate::core::Result<T> {
-    fn js(self) -> JsResult<T> {
-        self.map_err(to_js)
-    }
-}
-
 /// Whether `value` is an error thrown by usersync.
 #[wasm_bindgen(
     js_name = "isUsersyncError",

@@ -1,4 +1,4 @@
-//! Email identity exports (SPEC 2). Keys are made here, in Rust, once: the JS side never
+//! Email identity exports (docs/identity.md). Keys are made here, in Rust, once: the JS side never
 //! normalises emails itself.
 
 use super::convert::to_js;

@@ -1,4 +1,4 @@
-//! Record intake exports (SPEC 1): JS batches and file bytes in, typed records and an intake
+//! Record intake exports (docs/identity.md): JS batches and file bytes in, typed records and an intake
 //! report out. Nothing is dropped without a line in the report.
 
 use super::convert::{records_from_js, Element};
@@ -70,8 +70,8 @@ fn csv_options(csv: Option<Ts<CsvOptions>>) -> JsResult<CsvOptions> {
         .map(Option::unwrap_or_default)
 }
 
-/// Validates and de-duplicates a batch of CXone users given as JS objects (the SPEC's
-/// camelCase field names). Bad records are in `report.rejected`, never thrown; only a value
+/// Validates and de-duplicates a batch of CXone users given as JS objects (camelCase
+/// field names, as in `SourceUser`). Bad records are in `report.rejected`, never thrown; only a value
 /// that is not an array throws (`invalid_input`).
 ///
 /// @example

@@ -54,7 +54,9 @@ for (let i = 0; i < reps; i++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const [v, rs] of results) {
-  console.log(`${v}: median ${Math.round(median(rs.map((r) => r.ms)))} ms (runs ${rs.map((r) => Math.round(r.ms)).join(", ")}), ` +
-    `CPU ${Math.round(median(rs.map((r) => r.cpuMs)))} ms (runs ${rs.map((r) => Math.round(r.cpuMs)).join(", ")}), ` +
-    `peak RSS ${Math.round(median(rs.map((r) => r.maxRssKiB)) / 1024)} MiB, report ${rs[0].bytes} bytes`);
+  console.log(
+    `${v}: median ${Math.round(median(rs.map((r) => r.ms)))} ms (runs ${rs.map((r) => Math.round(r.ms)).join(", ")}), ` +
+      `CPU ${Math.round(median(rs.map((r) => r.cpuMs)))} ms (runs ${rs.map((r) => Math.round(r.cpuMs)).join(", ")}), ` +
+      `peak RSS ${Math.round(median(rs.map((r) => r.maxRssKiB)) / 1024)} MiB, report ${rs[0].bytes} bytes`,
+  );
 }

@@ -33,11 +33,16 @@ async function child(mode, src, ext) {
   const once = () => {
     const t = performance.now();
     const phases = {};
-    let phase = "read_files", since = t;
+    let phase = "read_files",
+      since = t;
     const job = new usersync.BulkJob(statSync(src).size, statSync(ext).size);
-    for (const [path, view] of [[src, job.source()], [ext, job.external()]]) {
+    for (const [path, view] of [
+      [src, job.source()],
+      [ext, job.external()],
+    ]) {
       const fd = openSync(path, "r");
-      for (let done = 0; done < view.length; ) done += readSync(fd, view, done, view.length - done, done);
+      for (let done = 0; done < view.length;)
+        done += readSync(fd, view, done, view.length - done, done);
       closeSync(fd);
     }
     const report = job.runBytes(undefined, (p) => {
@@ -52,11 +57,15 @@ async function child(mode, src, ext) {
   };
   if (mode === "job") {
     const [ms, bytes, phases] = once();
-    console.log(JSON.stringify({ ms, phases, maxRssKiB: process.resourceUsage().maxRSS, outputBytes: bytes }));
+    console.log(
+      JSON.stringify({ ms, phases, maxRssKiB: process.resourceUsage().maxRSS, outputBytes: bytes }),
+    );
   } else {
     const [cold] = once();
     const [warm] = once();
-    console.log(JSON.stringify({ ms: warm, coldMs: cold, maxRssKiB: process.resourceUsage().maxRSS }));
+    console.log(
+      JSON.stringify({ ms: warm, coldMs: cold, maxRssKiB: process.resourceUsage().maxRSS }),
+    );
   }
 }
 
@@ -69,14 +78,22 @@ function median(xs) {
  * every thread), peak RSS, and the fields of its JSON line. */
 function timed(cmd, args) {
   const t = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "__RSS %M __CPU %U %S", cmd, ...args], { encoding: "utf8", maxBuffer: 1 << 20 });
+  const r = spawnSync("/usr/bin/time", ["-f", "__RSS %M __CPU %U %S", cmd, ...args], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
   const wall = performance.now() - t;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
   const rss = Number(/__RSS (\d+)/.exec(r.stderr)?.[1] ?? 0);
   const cpu = /__CPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
   const last = r.stdout.trim().split("\n").pop();
   const inner = last && last.startsWith("{") ? JSON.parse(last) : {};
-  return { ...inner, wallMs: wall, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, maxRssKiB: rss || inner.maxRssKiB };
+  return {
+    ...inner,
+    wallMs: wall,
+    cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN,
+    maxRssKiB: rss || inner.maxRssKiB,
+  };
 }
 
 async function main() {
@@ -89,9 +106,15 @@ async function main() {
   const reps = Number(opt("--reps", "5"));
   const shapes = opt("--shapes", "csv,ndjson").split(",");
   const outFile = opt("--out", join(root, "BENCHMARKS.md"));
-  const native = join(process.env.CARGO_TARGET_DIR ?? join(root, "target"), "release", "examples", "bench_native");
+  const native = join(
+    process.env.CARGO_TARGET_DIR ?? join(root, "target"),
+    "release",
+    "examples",
+    "bench_native",
+  );
   if (!existsSync(pkg)) throw new Error("build the package first (make build)");
-  if (!existsSync(native)) throw new Error(`build ${native} first (cargo build --release --example bench_native)`);
+  if (!existsSync(native))
+    throw new Error(`build ${native} first (cargo build --release --example bench_native)`);
   const self = fileURLToPath(import.meta.url);
   const outDir = join(root, "tests", "output", "bench");
   mkdirSync(outDir, { recursive: true });
@@ -103,13 +126,77 @@ async function main() {
       const { source, external } = await generate(n, outDir, shape);
       const input = statSync(source).size + statSync(external).size;
       const contenders = [
-        ["usersync match (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--out", report("cli")])],
-        ["usersync match, worker threads (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--threads", "2", "--out", report("cli2")])],
-        ["usersync match, one thread (CLI)", () => timed("node", [cli, "match", "--source", source, "--external", external, "--format", "json", "--quiet", "--threads", "1", "--out", report("cli1")])],
-        ["TS Map join", () => timed("node", [join(root, "tests", "bench", "ts-join.mjs"), source, external, report("ts")])],
+        [
+          "usersync match (CLI)",
+          () =>
+            timed("node", [
+              cli,
+              "match",
+              "--source",
+              source,
+              "--external",
+              external,
+              "--format",
+              "json",
+              "--quiet",
+              "--out",
+              report("cli"),
+            ]),
+        ],
+        [
+          "usersync match, worker threads (CLI)",
+          () =>
+            timed("node", [
+              cli,
+              "match",
+              "--source",
+              source,
+              "--external",
+              external,
+              "--format",
+              "json",
+              "--quiet",
+              "--threads",
+              "2",
+              "--out",
+              report("cli2"),
+            ]),
+        ],
+        [
+          "usersync match, one thread (CLI)",
+          () =>
+            timed("node", [
+              cli,
+              "match",
+              "--source",
+              source,
+              "--external",
+              external,
+              "--format",
+              "json",
+              "--quiet",
+              "--threads",
+              "1",
+              "--out",
+              report("cli1"),
+            ]),
+        ],
+        [
+          "TS Map join",
+          () =>
+            timed("node", [
+              join(root, "tests", "bench", "ts-join.mjs"),
+              source,
+              external,
+              report("ts"),
+            ]),
+        ],
         ["native Rust core", () => timed(native, [source, external, "json", report("native")])],
         ["BulkJob in process", () => timed("node", [self, "--child", "job", source, external])],
-        ["BulkJob cold, then warm", () => timed("node", [self, "--child", "warm", source, external])],
+        [
+          "BulkJob cold, then warm",
+          () => timed("node", [self, "--child", "warm", source, external]),
+        ],
       ];
       const runs = new Map(contenders.map(([name]) => [name, []]));
       for (let i = 0; i < reps; i++) {
@@ -125,9 +212,13 @@ async function main() {
           cold: rs[0].coldMs === undefined ? null : median(rs.map((r) => r.coldMs)),
           rss: median(rs.map((r) => r.maxRssKiB)) * 1024,
           all: rs.map((r) => Math.round(r.wallMs)),
-          phases: Object.fromEntries(phaseNames.map((p) => [p, median(rs.map((r) => r.phases?.[p] ?? 0))])),
+          phases: Object.fromEntries(
+            phaseNames.map((p) => [p, median(rs.map((r) => r.phases?.[p] ?? 0))]),
+          ),
         };
-        process.stderr.write(`[bench] ${n} ${shape}: ${name}: ${Math.round(results[name].wall)} ms, ${(results[name].rss / 2 ** 20).toFixed(0)} MiB\n`);
+        process.stderr.write(
+          `[bench] ${n} ${shape}: ${name}: ${Math.round(results[name].wall)} ms, ${(results[name].rss / 2 ** 20).toFixed(0)} MiB\n`,
+        );
       }
       rows.push({ n, shape, input, results });
     }
@@ -142,7 +233,13 @@ function markdown(rows, reps, sizes, shapes, load) {
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const ratio = (a, b) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : "n/a");
   const la = (l) => l.map((x) => x.toFixed(2)).join(" / ");
-  const rustc = (() => { try { return execFileSync("rustc", ["--version"], { encoding: "utf8" }).trim(); } catch { return "rustc ?"; } })();
+  const rustc = (() => {
+    try {
+      return execFileSync("rustc", ["--version"], { encoding: "utf8" }).trim();
+    } catch {
+      return "rustc ?";
+    }
+  })();
   let md = `# Benchmarks: bulk matching\n\n`;
   md += `Reproduce: \`make bench\` (= \`node tests/bench/bench.mjs --sizes ${sizes.join(",")} --reps ${reps} --shapes ${shapes.join(",")}\` after a release build of the package and of \`tests/bench/bench_native.rs\`). This file is written by that script.\n\n`;
   md += `Machine: ${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, ${mib(totalmem())} RAM, Linux ${release()}, Node ${process.version}, ${rustc}. `;
@@ -171,7 +268,8 @@ function markdown(rows, reps, sizes, shapes, load) {
     const phases = Object.keys(job.phases);
     if (phases.length) {
       md += `Per phase (ms, median):\n\n| phase | BulkJob (wasm) | native |\n|---|---:|---:|\n`;
-      for (const p of phases) md += `| ${p} | ${Math.round(job.phases[p])} | ${nat.phases[p] === undefined ? "" : Math.round(nat.phases[p])} |\n`;
+      for (const p of phases)
+        md += `| ${p} | ${Math.round(job.phases[p])} | ${nat.phases[p] === undefined ? "" : Math.round(nat.phases[p])} |\n`;
       md += `\n`;
     }
   }

@@ -10,8 +10,38 @@ import { createWriteStream, existsSync, mkdirSync, renameSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 
-const FIRST = ["ann", "bob", "carl", "dana", "eve", "femi", "gus", "hana", "ivan", "jo", "kim", "lena", "mo", "nia", "omar", "pia"];
-const LAST = ["lee", "stone", "ng", "ruiz", "park", "okafor", "berg", "sato", "petrov", "diaz", "moreau", "kowalski"];
+const FIRST = [
+  "ann",
+  "bob",
+  "carl",
+  "dana",
+  "eve",
+  "femi",
+  "gus",
+  "hana",
+  "ivan",
+  "jo",
+  "kim",
+  "lena",
+  "mo",
+  "nia",
+  "omar",
+  "pia",
+];
+const LAST = [
+  "lee",
+  "stone",
+  "ng",
+  "ruiz",
+  "park",
+  "okafor",
+  "berg",
+  "sato",
+  "petrov",
+  "diaz",
+  "moreau",
+  "kowalski",
+];
 const DOMAINS = ["example.com", "corp.example.net", "contact-center.example.org"];
 
 // mulberry32: small, fast, and the same on every machine.
@@ -89,7 +119,14 @@ function* external(n, ndjson = false) {
     if (x < 0.1) email = shout(email, r);
     else if (x < 0.12) email = ` ${email}`;
     else if (x < 0.123) email = email.replace("@", "@@");
-    const rec = { id: String(40000000 + j), email, firstName: p.first, lastName: p.last, displayName: `${p.first} ${p.last}`, active: r() < 0.99 };
+    const rec = {
+      id: String(40000000 + j),
+      email,
+      firstName: p.first,
+      lastName: p.last,
+      displayName: `${p.first} ${p.last}`,
+      active: r() < 0.99,
+    };
     yield ndjson ? `${JSON.stringify(rec)}\n` : `  ${JSON.stringify(rec)}${j + 1 < n ? "," : ""}\n`;
   }
   if (!ndjson) yield "]\n";

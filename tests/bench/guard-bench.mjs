@@ -20,8 +20,14 @@ function records(n) {
   const out = new Array(n);
   for (let i = 0; i < n; i++) {
     out[i] = {
-      id: `u${i}`, email: `user${i}@example.com`, firstName: `First${i}`, lastName: "Last",
-      businessUnitId: "bu-1", status: "active", userName: `user${i}`, teams: ["t1"],
+      id: `u${i}`,
+      email: `user${i}@example.com`,
+      firstName: `First${i}`,
+      lastName: "Last",
+      businessUnitId: "bu-1",
+      status: "active",
+      userName: `user${i}`,
+      teams: ["t1"],
     };
   }
   return out;
@@ -50,9 +56,14 @@ if (mode === "--child") {
   process.stdout.write(JSON.stringify(load(`${pkgNode}usersync_raw.cjs`)));
 } else {
   const guarded = load(`${pkgNode}usersync.cjs`);
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), countArg, repsArg, "--child"], {
-    encoding: "utf8", maxBuffer: 1 << 20,
-  });
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), countArg, repsArg, "--child"],
+    {
+      encoding: "utf8",
+      maxBuffer: 1 << 20,
+    },
+  );
   if (child.status !== 0) throw new Error(child.stderr);
   const raw = JSON.parse(child.stdout);
   // The copy alone: the guard's walk, taken from the generated module's source.
@@ -61,7 +72,9 @@ if (mode === "--child") {
   const end = source.indexOf("// ---- end of the usersync argument guard");
   const guardPlain = new Function(`${source.slice(start, end)}; return guardPlain;`)();
   const recs = records(count);
-  const copy = Array.from({ length: reps }, () => time(() => guardPlain(recs, 0, { nodes: 0 }, [])));
+  const copy = Array.from({ length: reps }, () =>
+    time(() => guardPlain(recs, 0, { nodes: 0 }, [])),
+  );
   const fmt = (ms) => ms.map((m) => m.toFixed(0)).join(", ");
   console.log(`loadSourceUsers, ${count} records, ${reps} reps (ms)`);
   console.log(`  guarded:        ${fmt(guarded)}`);

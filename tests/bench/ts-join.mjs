@@ -17,7 +17,12 @@ function ndjson(text) {
 
 export function tsJoin(sourceText, externalText, shape = "csv") {
   if (shape === "ndjson") {
-    const users = ndjson(sourceText).map((u) => ({ id: u.id, email: u.email, active: u.active !== false, permissions: u.permissions ?? [] }));
+    const users = ndjson(sourceText).map((u) => ({
+      id: u.id,
+      email: u.email,
+      active: u.active !== false,
+      permissions: u.permissions ?? [],
+    }));
     return classify(users, ndjson(externalText));
   }
   // Parse: a CSV with a header line (no quoted cells in these exports), a JSON array.
@@ -39,7 +44,6 @@ export function tsJoin(sourceText, externalText, shape = "csv") {
 }
 
 function classify(users, accounts) {
-
   // Index the directory by lower-cased email.
   const byEmail = new Map();
   for (const a of accounts) {
@@ -62,11 +66,17 @@ function classify(users, accounts) {
   const reasons = {};
   const out = [];
   for (const u of users) {
-    let status = "unmapped", reason = null, externalId = null;
+    let status = "unmapped",
+      reason = null,
+      externalId = null;
     const key = (u.email ?? "").trim().toLowerCase();
-    if (!u.permissions.includes(PERM)) { status = "skipped"; reason = "no_permission"; }
-    else if (!u.active) { status = "skipped"; reason = "inactive"; }
-    else if (!key) reason = "no_match";
+    if (!u.permissions.includes(PERM)) {
+      status = "skipped";
+      reason = "no_permission";
+    } else if (!u.active) {
+      status = "skipped";
+      reason = "inactive";
+    } else if (!key) reason = "no_match";
     else if (!VALID.test(key)) reason = "invalid_email";
     else if (sourceCount.get(key) > 1) reason = "duplicate_source_email";
     else {
@@ -74,21 +84,39 @@ function classify(users, accounts) {
       if (found.length === 0) reason = "no_match";
       else if (found.length > 1) reason = "multiple_matches";
       else if (taken.has(found[0].id)) reason = "external_taken";
-      else { status = "mapped"; externalId = found[0].id; taken.add(externalId); }
+      else {
+        status = "mapped";
+        externalId = found[0].id;
+        taken.add(externalId);
+      }
     }
     counts[status]++;
     if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
     out.push({ id: u.id, status, reason, externalId, method: status === "mapped" ? "auto" : null });
   }
   out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return JSON.stringify({ summary: { users: out.length, byStatus: counts, byReason: reasons }, users: out, rejected: [] });
+  return JSON.stringify({
+    summary: { users: out.length, byStatus: counts, byReason: reasons },
+    users: out,
+    rejected: [],
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const t = performance.now();
   const shape = process.argv[2].endsWith(".ndjson") ? "ndjson" : "csv";
-  const report = tsJoin(readFileSync(process.argv[2], "utf8"), readFileSync(process.argv[3], "utf8"), shape);
+  const report = tsJoin(
+    readFileSync(process.argv[2], "utf8"),
+    readFileSync(process.argv[3], "utf8"),
+    shape,
+  );
   if (process.argv[4]) writeFileSync(process.argv[4], report);
   const ms = performance.now() - t;
-  console.log(JSON.stringify({ ms: Math.round(ms * 10) / 10, maxRssKiB: process.resourceUsage().maxRSS, outputBytes: report.length }));
+  console.log(
+    JSON.stringify({
+      ms: Math.round(ms * 10) / 10,
+      maxRssKiB: process.resourceUsage().maxRSS,
+      outputBytes: report.length,
+    }),
+  );
 }

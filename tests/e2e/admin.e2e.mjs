@@ -8,7 +8,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { openAdmin, ready as readyOf, saved as savedOf, SHOTS, startAdmin, tid } from "./harness.mjs";
+import {
+  openAdmin,
+  ready as readyOf,
+  saved as savedOf,
+  SHOTS,
+  startAdmin,
+  tid,
+} from "./harness.mjs";
 
 const SCALE_USERS = Number(process.env.E2E_SCALE_USERS ?? 50_000);
 
@@ -32,21 +39,31 @@ const ready = (p = page) => readyOf(p);
 async function filter(text) {
   const before = await page.textContent(tid("row-count"));
   await page.fill(tid("filter-text"), text);
-  await page.waitForFunction(([sel, prev]) => document.querySelector(sel)?.textContent !== prev,
-    [tid("row-count"), before], { timeout: 5000 }).catch(() => undefined);
+  await page
+    .waitForFunction(
+      ([sel, prev]) => document.querySelector(sel)?.textContent !== prev,
+      [tid("row-count"), before],
+      { timeout: 5000 },
+    )
+    .catch(() => undefined);
   await page.waitForTimeout(50);
 }
 
 /** Waits until the page has painted (the table renders rows on the next frame). */
-const painted = (p = page) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+const painted = (p = page) =>
+  p.evaluate(
+    () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+  );
 
 /** The cells of the status table's rows on screen, as text. */
 async function visibleRows() {
   await painted();
-  return page.$$eval(`${tid("status-table")} .vt-body .vt-row`, (rows) => rows.map((r) => ({
-    id: r.getAttribute("data-row-id"),
-    cells: [...r.querySelectorAll(".vt-cell")].map((c) => c.textContent),
-  })));
+  return page.$$eval(`${tid("status-table")} .vt-body .vt-row`, (rows) =>
+    rows.map((r) => ({
+      id: r.getAttribute("data-row-id"),
+      cells: [...r.querySelectorAll(".vt-cell")].map((c) => c.textContent),
+    })),
+  );
 }
 
 /** The one row whose name matches `name` after searching for it (other filters cleared). */
@@ -69,14 +86,19 @@ async function menu(rowId, action) {
 
 async function runAutoSyncToPlan() {
   await page.click(tid("run-autosync"));
-  await page.waitForSelector(`${tid("apply-plan")}, ${tid("autosync-messages")} .note-error`, { timeout: 120_000 });
+  await page.waitForSelector(`${tid("apply-plan")}, ${tid("autosync-messages")} .note-error`, {
+    timeout: 120_000,
+  });
 }
 
 test("the unit loads through the connectors; every status can show", async () => {
   const count = await page.textContent(tid("row-count"));
   assert.match(count, /^1,0\d\d of 1,0\d\d users$/);
   assert.match(await page.textContent(tid("load-status")), /CXone users, .* RingCentral accounts/);
-  assert.ok((await page.$$(`${tid("bu-select")} option`)).length >= 2, "two business units to choose from");
+  assert.ok(
+    (await page.$$(`${tid("bu-select")} option`)).length >= 2,
+    "two business units to choose from",
+  );
 });
 
 test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fetched emails, apply", async () => {
@@ -85,17 +107,33 @@ test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fet
   assert.match(steps, /Retry: re-fetching \d+ emails/);
   assert.match(steps, /: \d+ accounts came back/);
   assert.equal(await page.$eval(tid("autosync-progress"), (p) => p.value), 1);
-  const reasons = await page.$$eval(`${tid("plan-reasons")} tr[data-reason]`, (trs) => trs.map((t) => [t.dataset.reason, t.querySelector("th").textContent]));
-  for (const r of ["no_match", "multiple_matches", "duplicate_source_email", "invalid_email", "confusable", "no_permission", "inactive"]) {
+  const reasons = await page.$$eval(`${tid("plan-reasons")} tr[data-reason]`, (trs) =>
+    trs.map((t) => [t.dataset.reason, t.querySelector("th").textContent]),
+  );
+  for (const r of [
+    "no_match",
+    "multiple_matches",
+    "duplicate_source_email",
+    "invalid_email",
+    "confusable",
+    "no_permission",
+    "inactive",
+  ]) {
     const row = reasons.find(([code]) => code === r);
     assert.ok(row, `plan counts ${r}: ${JSON.stringify(reasons)}`);
     assert.ok(!row[1].includes("_") && row[1].length > 10, `${r} in words: ${row[1]}`);
   }
-  assert.ok(await page.$$eval(`${tid("plan-transitions")} .vt-row[data-row-id]`, (rows) => rows.length) > 0);
+  assert.ok(
+    (await page.$$eval(`${tid("plan-transitions")} .vt-row[data-row-id]`, (rows) => rows.length)) >
+      0,
+  );
   await shot("autosync-plan");
   await page.click(tid("apply-plan"));
   await page.waitForSelector(`${tid("autosync-messages")} .note-ok`);
-  assert.match(await page.textContent(`${tid("autosync-messages")} .note-ok`), /Applied \d+ transitions/);
+  assert.match(
+    await page.textContent(`${tid("autosync-messages")} .note-ok`),
+    /Applied \d+ transitions/,
+  );
   await page.click(tid("autosync-close"));
   await saved();
 
@@ -108,7 +146,10 @@ test("Run Auto Sync: progress, dry run with counts per reason, retry with re-fet
   assert.ok(dup.cells[3].length > 5, "the reason in words");
   await filter("");
   for (const s of ["mapped", "unmapped", "skipped"]) {
-    const n = await page.$eval(`${tid("filter-status")} option[value="${s}"]`, (o) => o.textContent);
+    const n = await page.$eval(
+      `${tid("filter-status")} option[value="${s}"]`,
+      (o) => o.textContent,
+    );
     assert.doesNotMatch(n, /\(0\)/, `some users are ${s}`);
   }
   await shot("user-mapping");
@@ -156,7 +197,10 @@ test("Map User: the row menu opens the user's details, then the search; external
   await page.waitForSelector(tid("user-dialog"), { state: "detached" });
   await page.fill(tid("map-search"), "alvarez jose");
   await page.waitForSelector(`${tid("map-results")} li`);
-  const first = await page.$eval(`${tid("map-results")} li`, (li) => li.querySelector(".hit-name").textContent);
+  const first = await page.$eval(
+    `${tid("map-results")} li`,
+    (li) => li.querySelector(".hit-name").textContent,
+  );
   assert.equal(first, "Jose Alvarez-Ruiz", "ranked first: the name as RingCentral has it");
   await shot("map-dialog");
   await page.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
@@ -188,7 +232,10 @@ test("Map User: the row menu opens the user's details, then the search; external
   await rowByName("Shared Mailbox");
   await menu(shared.id, "map");
   assert.match(await page.textContent(tid("user-link")), /Jose Alvarez-Ruiz/);
-  assert.match(await page.textContent(tid("user-changes")), /Not mapped → Mapped by admin@example\.com/);
+  assert.match(
+    await page.textContent(tid("user-changes")),
+    /Not mapped → Mapped by admin@example\.com/,
+  );
   await page.keyboard.press("Escape");
   await page.waitForSelector(tid("user-dialog"), { state: "detached" });
 
@@ -203,16 +250,29 @@ test("Map User: the row menu opens the user's details, then the search; external
 
 test("an actor without UserMapping.Map sees the changes disabled, with the reason", async () => {
   await page.selectOption(tid("actor-select"), "1");
-  assert.match(await page.textContent(tid("permission-note")), /viewer@example\.com lacks the UserMapping\.Map permission/);
+  assert.match(
+    await page.textContent(tid("permission-note")),
+    /viewer@example\.com lacks the UserMapping\.Map permission/,
+  );
   const row = await rowByName("Lena Late");
   await page.click(`${tid("status-table")} [data-row-id="${row.id}"] [data-action="menu"]`);
-  const items = await page.$$eval(`${tid("row-menu")} button`, (bs) => bs.map((b) => ({ action: b.dataset.action, disabled: b.disabled, title: b.title })));
+  const items = await page.$$eval(`${tid("row-menu")} button`, (bs) =>
+    bs.map((b) => ({ action: b.dataset.action, disabled: b.disabled, title: b.title })),
+  );
   const changes = items.filter((b) => ["unmap", "exclude", "include"].includes(b.action));
   assert.ok(changes.length >= 2);
   assert.ok(changes.every((b) => b.disabled && /lacks the UserMapping\.Map/.test(b.title)));
-  assert.equal(items.find((b) => b.action === "history")?.disabled, false, "History is read-only: open to a viewer");
+  assert.equal(
+    items.find((b) => b.action === "history")?.disabled,
+    false,
+    "History is read-only: open to a viewer",
+  );
   await page.click(`${tid("row-menu")} [data-action="map"]`);
-  assert.equal(await page.$eval(tid("user-map"), (b) => b.disabled), true, "the details open, Map User does not");
+  assert.equal(
+    await page.$eval(tid("user-map"), (b) => b.disabled),
+    true,
+    "the details open, Map User does not",
+  );
   await page.keyboard.press("Escape");
   await page.waitForSelector(tid("user-dialog"), { state: "detached" });
   assert.equal(await page.$eval(tid("run-autosync"), (b) => b.disabled), true);
@@ -233,7 +293,10 @@ test("Auto Syncing: not set up until saved; change the schedule, next run times 
   await page.check(tid("sched-day-fri"));
   await page.fill(tid("sched-time"), "06:30");
   await page.fill(tid("sched-zone"), "Europe/Berlin");
-  await page.waitForFunction((sel) => document.querySelectorAll(`${sel} li`).length === 5, tid("sched-preview"));
+  await page.waitForFunction(
+    (sel) => document.querySelectorAll(`${sel} li`).length === 5,
+    tid("sched-preview"),
+  );
   const runs = await page.$$eval(`${tid("sched-preview")} li`, (s) => s.map((x) => x.title));
   // 06:30 in Berlin is 04:30 or 05:30 UTC, on Mondays and Fridays.
   for (const r of runs) {
@@ -243,7 +306,10 @@ test("Auto Syncing: not set up until saved; change the schedule, next run times 
   await shot("schedule-dialog");
   await page.click(tid("sched-save"));
   await page.waitForSelector(tid("schedule-dialog"), { state: "detached" });
-  assert.match(await page.textContent(tid("schedule-summary")), /on Monday, Friday at 06:30 \(Europe\/Berlin time\) · next run at .* · runs as admin@example\.com/);
+  assert.match(
+    await page.textContent(tid("schedule-summary")),
+    /on Monday, Friday at 06:30 \(Europe\/Berlin time\) · next run at .* · runs as admin@example\.com/,
+  );
   await saved();
 });
 
@@ -252,10 +318,16 @@ test("a guard refusal is shown with a Force option", async () => {
   api.setFault({ rcHiddenPercent: 40 });
   try {
     await runAutoSyncToPlan();
-    assert.match(await page.textContent(tid("autosync-plan")), /would unmap more users than the guard allows/);
+    assert.match(
+      await page.textContent(tid("autosync-plan")),
+      /would unmap more users than the guard allows/,
+    );
     await page.click(tid("apply-plan"));
     await page.waitForSelector(tid("force-apply"));
-    assert.match(await page.textContent(tid("autosync-messages")), /Refused by the guard\. Stopped by the safety limit on unmapping\./);
+    assert.match(
+      await page.textContent(tid("autosync-messages")),
+      /Refused by the guard\. Stopped by the safety limit on unmapping\./,
+    );
     await shot("guard-refusal");
     await page.click(tid("force-apply"));
     await page.waitForSelector(`${tid("autosync-messages")} .note-ok`);
@@ -277,13 +349,28 @@ test("audit log lists the changes, newest first", async () => {
   assert.ok(n > 100);
   const before = await page.textContent(tid("audit-count"));
   await page.fill(tid("audit-filter"), "external_gone");
-  await page.waitForFunction(([sel, prev]) => document.querySelector(sel)?.textContent !== prev, [tid("audit-count"), before]);
+  await page.waitForFunction(
+    ([sel, prev]) => document.querySelector(sel)?.textContent !== prev,
+    [tid("audit-count"), before],
+  );
   await painted();
-  const reasons = await page.$$eval(`${tid("audit-table")} .vt-body .col-reason`, (c) => c.map((x) => x.textContent));
-  assert.ok(reasons.length > 0 && reasons.every((a) => a === "external_gone"), "the forced run's unmaps");
-  const actors = await page.$$eval(`${tid("audit-table")} .vt-body .col-actor`, (c) => c.map((x) => x.textContent));
-  assert.ok(actors.every((a) => a === "admin@example.com"), "applied by the acting admin");
-  const times = await page.$$eval(`${tid("audit-table")} .vt-body time`, (t) => t.map((x) => x.getAttribute("datetime")));
+  const reasons = await page.$$eval(`${tid("audit-table")} .vt-body .col-reason`, (c) =>
+    c.map((x) => x.textContent),
+  );
+  assert.ok(
+    reasons.length > 0 && reasons.every((a) => a === "external_gone"),
+    "the forced run's unmaps",
+  );
+  const actors = await page.$$eval(`${tid("audit-table")} .vt-body .col-actor`, (c) =>
+    c.map((x) => x.textContent),
+  );
+  assert.ok(
+    actors.every((a) => a === "admin@example.com"),
+    "applied by the acting admin",
+  );
+  const times = await page.$$eval(`${tid("audit-table")} .vt-body time`, (t) =>
+    t.map((x) => x.getAttribute("datetime")),
+  );
   assert.deepEqual(times, [...times].sort().reverse());
   await shot("audit-log");
   await page.fill(tid("audit-filter"), "");
@@ -295,15 +382,23 @@ test("audit log lists the changes, newest first", async () => {
 
 test("CSV export of the status table: quoted, formula-safe", async () => {
   await filter("");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click(tid("export-csv"))]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click(tid("export-csv")),
+  ]);
   assert.match(download.suggestedFilename(), /^usersync-status-4600001-\d{4}-\d\d-\d\d\.csv$/);
   const path = `${SHOTS}../status.csv`;
   await download.saveAs(path);
   const text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
   const lines = text.trimEnd().split("\r\n");
-  const total = Number((await page.textContent(tid("row-count"))).split(" of ")[0].replace(/,/g, ""));
+  const total = Number(
+    (await page.textContent(tid("row-count"))).split(" of ")[0].replace(/,/g, ""),
+  );
   assert.equal(lines.length, total + 1, "a header and one line per row");
-  assert.equal(lines[0], '"User id","Name","Email","Status","Reason","Reason (words)","Method","External id","External name","Attempts","Last change"');
+  assert.equal(
+    lines[0],
+    '"User id","Name","Email","Status","Reason","Reason (words)","Method","External id","External name","Attempts","Last change"',
+  );
   const formula = lines.find((l) => l.includes("HYPERLINK"));
   assert.ok(formula.includes(`"'=HYPERLINK(""http://x.example"") Formula"`), formula);
   assert.ok(lines.slice(1).every((l) => l.startsWith('"')));
@@ -318,7 +413,10 @@ test("reload: the state is kept (mappings, schedule)", async () => {
   await ready();
   assert.equal((await rowByName("Shared Mailbox")).cells[5], "Jose Alvarez-Ruiz");
   assert.equal((await rowByName("Shared Mailbox")).cells[4], "manual");
-  assert.match(await page.textContent(tid("schedule-summary")), /on Monday, Friday at 06:30 \(Europe\/Berlin time\) · next run at .* · runs as admin@example\.com/);
+  assert.match(
+    await page.textContent(tid("schedule-summary")),
+    /on Monday, Friday at 06:30 \(Europe\/Berlin time\) · next run at .* · runs as admin@example\.com/,
+  );
   assert.equal(await page.$(`${tid("banner")} .note-error`), null, "restored without error");
   await page.click('[data-tab="mapping"]');
 });
@@ -337,15 +435,25 @@ test("a unit on a manual-only platform: no Auto Sync controls, the page says why
     await p.goto(admin.url);
     await ready(p);
     await p.selectOption(tid("bu-select"), "4600002");
-    await p.waitForFunction((sel) => /of [\d,]+ users/.test(document.querySelector(sel)?.textContent ?? "") &&
-      !document.querySelector(sel)?.textContent?.startsWith("0 of"), tid("row-count"), { timeout: 60_000 });
+    await p.waitForFunction(
+      (sel) =>
+        /of [\d,]+ users/.test(document.querySelector(sel)?.textContent ?? "") &&
+        !document.querySelector(sel)?.textContent?.startsWith("0 of"),
+      tid("row-count"),
+      { timeout: 60_000 },
+    );
     assert.equal(await p.isVisible(tid("run-autosync")), false, "Run Auto Sync is hidden");
     assert.equal(await p.isVisible(tid("open-schedule")), false, "Auto Syncing is hidden");
-    assert.match(await p.textContent(tid("platform-note")), /teams supports manual mapping only, so Auto Sync is not available/);
+    assert.match(
+      await p.textContent(tid("platform-note")),
+      /teams supports manual mapping only, so Auto Sync is not available/,
+    );
     assert.match(await p.textContent(tid("schedule-summary")), /not available/);
     await p.screenshot({ path: `${SHOTS}manual-only-unit.png` });
     const row = await p.$eval(`${tid("status-table")} .vt-body .vt-row`, (r) => ({
-      id: r.getAttribute("data-row-id"), name: r.querySelector(".vt-cell").textContent }));
+      id: r.getAttribute("data-row-id"),
+      name: r.querySelector(".vt-cell").textContent,
+    }));
     await p.click(`${tid("status-table")} [data-row-id="${row.id}"] [data-action="menu"]`);
     await p.click(`${tid("row-menu")} [data-action="map"]`);
     await p.click(tid("user-map"));
@@ -354,8 +462,13 @@ test("a unit on a manual-only platform: no Auto Sync controls, the page says why
     await p.waitForSelector(`${tid("map-results")} li`);
     await p.click(`${tid("map-results")} li >> nth=0 >> ${tid("map-pick")}`);
     await p.waitForSelector(tid("map-dialog"), { state: "detached" });
-    await p.waitForFunction(([sel, id]) => document.querySelector(`${sel} [data-row-id="${id}"] [data-status]`)?.getAttribute("data-status") === "mapped",
-      [tid("status-table"), row.id]);
+    await p.waitForFunction(
+      ([sel, id]) =>
+        document
+          .querySelector(`${sel} [data-row-id="${id}"] [data-status]`)
+          ?.getAttribute("data-status") === "mapped",
+      [tid("status-table"), row.id],
+    );
   } finally {
     await context.close();
   }
@@ -367,18 +480,24 @@ test("a damaged snapshot: the page starts fresh and says why", async () => {
   try {
     await p.goto(admin.url);
     await ready(p);
-    await p.evaluate(() => new Promise((resolve, reject) => {
-      const req = indexedDB.open("usersync-admin", 1);
-      req.onsuccess = () => {
-        const tx = req.result.transaction("kv", "readwrite");
-        tx.objectStore("kv").put('{"version":1,"presence":', "snapshot");
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
-      };
-    }));
+    await p.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open("usersync-admin", 1);
+          req.onsuccess = () => {
+            const tx = req.result.transaction("kv", "readwrite");
+            tx.objectStore("kv").put('{"version":1,"presence":', "snapshot");
+            tx.oncomplete = () => resolve();
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
     await p.reload();
     await ready(p);
-    assert.match(await p.textContent(`${tid("banner")} .note-error`), /could not be restored.*snapshot/);
+    assert.match(
+      await p.textContent(`${tid("banner")} .note-error`),
+      /could not be restored.*snapshot/,
+    );
   } finally {
     await context.close();
   }
@@ -423,7 +542,8 @@ test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`,
       input.value = "kim.nilsen";
       input.dispatchEvent(new Event("input"));
       await new Promise((resolve) => {
-        const check = () => (count.textContent !== before ? resolve() : requestAnimationFrame(check));
+        const check = () =>
+          count.textContent !== before ? resolve() : requestAnimationFrame(check);
         check();
       });
       await new Promise((r) => requestAnimationFrame(() => r()));
@@ -435,8 +555,14 @@ test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`,
     const scroll = await measure(async () => {
       const vp = document.querySelector('[data-testid="status-table-viewport"]');
       const longTasks = [];
-      const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); });
-      try { obs.observe({ entryTypes: ["longtask"] }); } catch { /* not supported */ }
+      const obs = new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) longTasks.push(e.duration);
+      });
+      try {
+        obs.observe({ entryTypes: ["longtask"] });
+      } catch {
+        /* not supported */
+      }
       const frames = [];
       let last = performance.now();
       const steps = 120;
@@ -448,11 +574,20 @@ test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`,
         last = t;
       }
       obs.disconnect();
-      const rows = document.querySelectorAll('[data-testid="status-table"] .vt-body .vt-row').length;
+      const rows = document.querySelectorAll(
+        '[data-testid="status-table"] .vt-body .vt-row',
+      ).length;
       frames.sort((a, b) => a - b);
-      return { meanFrameMs: frames.reduce((a, b) => a + b, 0) / frames.length, p95FrameMs: frames[Math.floor(frames.length * 0.95)],
-        maxFrameMs: frames[frames.length - 1], longTasks: longTasks.length, rowsInDom: rows,
-        lastRowShown: document.querySelector('[data-testid="status-table"] .vt-body .vt-row:last-child')?.getAttribute("aria-rowindex") };
+      return {
+        meanFrameMs: frames.reduce((a, b) => a + b, 0) / frames.length,
+        p95FrameMs: frames[Math.floor(frames.length * 0.95)],
+        maxFrameMs: frames[frames.length - 1],
+        longTasks: longTasks.length,
+        rowsInDom: rows,
+        lastRowShown: document
+          .querySelector('[data-testid="status-table"] .vt-body .vt-row:last-child')
+          ?.getAttribute("aria-rowindex"),
+      };
     });
     assert.ok(scroll.rowsInDom < 100, `only the rows in view are in the DOM (${scroll.rowsInDom})`);
     await p.screenshot({ path: `${SHOTS}scale-${SCALE_USERS}.png` });
@@ -462,7 +597,9 @@ test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`,
     await p.click(tid("run-autosync"));
     await p.waitForSelector(tid("apply-plan"), { timeout: 300_000 });
     const planMs = Date.now() - a0;
-    const autoSyncSteps = (await p.$$eval(`${tid("autosync-steps")} li`, (li) => li.map((x) => x.textContent)));
+    const autoSyncSteps = await p.$$eval(`${tid("autosync-steps")} li`, (li) =>
+      li.map((x) => x.textContent),
+    );
     const a1 = Date.now();
     await p.click(tid("apply-plan"));
     await p.waitForSelector(`${tid("autosync-messages")} .note-ok`, { timeout: 120_000 });
@@ -470,10 +607,20 @@ test(`scale: ${SCALE_USERS.toLocaleString("en")} users load, filter and scroll`,
     await p.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 120_000 });
     const savedMs = Date.now() - a1;
 
-    const figures = { users: SCALE_USERS, pageLoadToTableMs: loadMs, fetchBothDirectoriesMs: Math.round(timings.fetchMs),
-      loadIntoEngineMs: Math.round(timings.loadMs), statusAndRenderMs: Math.round(timings.statusMs),
-      statusFilterMs: Math.round(statusFilterMs), textSearchMsInclDebounce150: Math.round(searchMs), scroll,
-      autoSyncFetchPlanRetryMs: planMs, autoSyncSteps, applyMs, applyPlusSnapshotSavedMs: savedMs };
+    const figures = {
+      users: SCALE_USERS,
+      pageLoadToTableMs: loadMs,
+      fetchBothDirectoriesMs: Math.round(timings.fetchMs),
+      loadIntoEngineMs: Math.round(timings.loadMs),
+      statusAndRenderMs: Math.round(timings.statusMs),
+      statusFilterMs: Math.round(statusFilterMs),
+      textSearchMsInclDebounce150: Math.round(searchMs),
+      scroll,
+      autoSyncFetchPlanRetryMs: planMs,
+      autoSyncSteps,
+      applyMs,
+      applyPlusSnapshotSavedMs: savedMs,
+    };
     console.log(`# scale figures ${JSON.stringify(figures)}`);
     assert.deepEqual(errors, []);
   } finally {

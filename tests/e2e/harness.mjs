@@ -10,17 +10,25 @@ export const { startAdmin } = await import("../../www/serve.mjs");
 
 export const SHOTS = fileURLToPath(new URL("../output/screenshots/", import.meta.url));
 mkdirSync(SHOTS, { recursive: true });
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+];
 
 /** A selector by `data-testid`. */
 export const tid = (id) => `[data-testid="${id}"]`;
 
 /** Resolves once the page has loaded its business unit (`body[data-ready="true"]`). */
-export const ready = (page) => page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+export const ready = (page) =>
+  page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
 
 /** Resolves once the page says its state is saved (IndexedDB). */
-export const saved = (page) => page.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 30_000 });
+export const saved = (page) =>
+  page.waitForSelector(`${tid("save-status")}:text("State saved")`, { timeout: 30_000 });
 
 /**
  * Serves the page (`users` CXone users in the main unit, `secondUsers` in the second), opens
@@ -29,13 +37,22 @@ export const saved = (page) => page.waitForSelector(`${tid("save-status")}:text(
  */
 export async function openAdmin({ users = 1000, secondUsers } = {}) {
   const admin = await startAdmin({ users, ...(secondUsers === undefined ? {} : { secondUsers }) });
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   const pageErrors = [];
   const alerts = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
-  page.on("dialog", (d) => { alerts.push(d.message()); void d.dismiss(); });
+  page.on("dialog", (d) => {
+    alerts.push(d.message());
+    void d.dismiss();
+  });
   await page.goto(admin.url);
   await ready(page);
   const close = async () => {

@@ -30,7 +30,13 @@ const tab = (id) => page.click(`[data-tab="${id}"]`);
 async function advanceUntil(selector, tries = 6) {
   for (let i = 0; i < tries; i++) {
     await page.clock.fastForward("00:31");
-    if (await page.waitForSelector(selector, { timeout: 5_000 }).then(() => true, () => false)) return;
+    if (
+      await page.waitForSelector(selector, { timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
   assert.fail(`${selector} did not show: ${await page.textContent(tid("autosync-scheduled"))}`);
 }
@@ -38,8 +44,12 @@ async function advanceUntil(selector, tries = 6) {
 /** The applied runs of the selected unit, as [runId, actor]. */
 async function runs() {
   await tab("runs");
-  const rows = await page.$$eval(`${tid("runs-table")} tr[data-run-id]`,
-    (trs) => trs.map((tr) => [tr.getAttribute("data-run-id"), tr.querySelector(".col-actor")?.textContent ?? ""]));
+  const rows = await page.$$eval(`${tid("runs-table")} tr[data-run-id]`, (trs) =>
+    trs.map((tr) => [
+      tr.getAttribute("data-run-id"),
+      tr.querySelector(".col-actor")?.textContent ?? "",
+    ]),
+  );
   await tab("mapping");
   return rows;
 }
@@ -53,7 +63,9 @@ test("scheduled Auto Sync: not set up until saved, then runs as the admin who sa
   assert.match(await page.textContent(tid("schedule-summary")), /Auto Sync is not set up/);
 
   await page.check(tid("autosync-autorun"));
-  await page.waitForSelector(`${tid("autosync-scheduled")} .note-info:has-text("not set up")`, { timeout: 60_000 });
+  await page.waitForSelector(`${tid("autosync-scheduled")} .note-info:has-text("not set up")`, {
+    timeout: 60_000,
+  });
   await page.clock.fastForward("10:00");
   assert.deepEqual(await runs(), [], "nothing runs before an admin saves a schedule");
 
@@ -62,21 +74,33 @@ test("scheduled Auto Sync: not set up until saved, then runs as the admin who sa
   await page.selectOption(tid("sched-kind"), "everyMinutes");
   await page.fill(tid("sched-minutes"), "5");
   await page.fill(tid("sched-zone"), "UTC");
-  await page.waitForFunction((sel) => document.querySelectorAll(`${sel} li`).length === 5, tid("sched-preview"));
+  await page.waitForFunction(
+    (sel) => document.querySelectorAll(`${sel} li`).length === 5,
+    tid("sched-preview"),
+  );
   await page.click(tid("sched-save"));
   await page.waitForSelector(tid("schedule-dialog"), { state: "detached" });
-  assert.match(await page.textContent(tid("schedule-summary")), /every 5 minutes · next run at \d\d:\d\d · runs as admin@example\.com/);
+  assert.match(
+    await page.textContent(tid("schedule-summary")),
+    /every 5 minutes · next run at \d\d:\d\d · runs as admin@example\.com/,
+  );
   await saved();
   await page.clock.fastForward("06:00");
   await page.waitForSelector(`${tid("autosync-scheduled")} .note-ok`, { timeout: 60_000 });
   const said = await page.textContent(tid("autosync-scheduled"));
-  assert.match(said, /Auto Sync of .+ ran as admin@example\.com: \d+ changes applied; next run at \d\d:\d\d/);
+  assert.match(
+    said,
+    /Auto Sync of .+ ran as admin@example\.com: \d+ changes applied; next run at \d\d:\d\d/,
+  );
   assert.doesNotMatch(said, /\d{4}-\d\d-\d\dT/, "local times, not RFC 3339 instants");
   const first = await runs();
   assert.equal(first.length, 1);
   assert.equal(first[0][1], "admin@example.com", "recorded as the admin who saved the schedule");
   await tab("runs");
-  assert.ok(await page.$(`[data-run-id="${first[0][0]}"] ${tid("run-scheduled")}`), "shown as a scheduled run");
+  assert.ok(
+    await page.$(`[data-run-id="${first[0][0]}"] ${tid("run-scheduled")}`),
+    "shown as a scheduled run",
+  );
   await tab("mapping");
   assert.match(await page.textContent(tid("filter-status")), /Mapped \([1-9]/, "users were mapped");
 
@@ -94,10 +118,16 @@ test("scheduled Auto Sync: not set up until saved, then runs as the admin who sa
   await page.selectOption(tid("actor-select"), "1");
   await page.clock.fastForward("05:00");
   await page.waitForSelector(`${tid("autosync-scheduled")} .note-warn`, { timeout: 60_000 });
-  assert.match(await page.textContent(tid("autosync-scheduled")),
-    /The scheduled Auto Sync of .+ was refused and nothing changed: Not allowed: the scheduled Auto Sync run acts as "admin@example\.com"/);
+  assert.match(
+    await page.textContent(tid("autosync-scheduled")),
+    /The scheduled Auto Sync of .+ was refused and nothing changed: Not allowed: the scheduled Auto Sync run acts as "admin@example\.com"/,
+  );
   assert.deepEqual(await runs(), first, "nothing applied");
-  assert.match(await page.textContent(tid("schedule-summary")), /the scheduled run at \d\d:\d\d was refused/, "the refusal stays reported");
+  assert.match(
+    await page.textContent(tid("schedule-summary")),
+    /the scheduled run at \d\d:\d\d was refused/,
+    "the refusal stays reported",
+  );
 
   // The admin signed in again: the next scheduled time runs as them.
   await page.selectOption(tid("actor-select"), "0");
@@ -110,8 +140,13 @@ test("scheduled Auto Sync: not set up until saved, then runs as the admin who sa
   // Reloaded: still on, and nothing runs again before the schedule's next time.
   await page.reload();
   await ready();
-  await page.waitForFunction((sel) => document.querySelector(sel)?.checked === true, tid("autosync-autorun"));
-  await advanceUntil(`${tid("autosync-scheduled")} .note-info:has-text("not due yet: next run at")`);
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.checked === true,
+    tid("autosync-autorun"),
+  );
+  await advanceUntil(
+    `${tid("autosync-scheduled")} .note-info:has-text("not due yet: next run at")`,
+  );
   assert.deepEqual(await runs(), second, "no run before the schedule's next time");
 
   // Switched off: says so, and stays off after a reload.

@@ -24,7 +24,10 @@ const ready = () => readyOf(page);
 const saved = () => savedOf(page);
 const tab = (id) => page.click(`[data-tab="${id}"]`);
 /** Closes any dialog a failed test left open. */
-const closeDialogs = () => page.evaluate(() => { for (const d of document.querySelectorAll("dialog[open]")) d.close(); });
+const closeDialogs = () =>
+  page.evaluate(() => {
+    for (const d of document.querySelectorAll("dialog[open]")) d.close();
+  });
 
 /**
  * The whole Status table (every row, not only those on screen), through its CSV export with
@@ -36,14 +39,26 @@ async function statusTable() {
   await page.selectOption(tid("filter-status"), "");
   await page.selectOption(tid("filter-reason"), "");
   await page.fill(tid("filter-text"), "");
-  await page.waitForFunction((sel) => /^([\d,]+) of \1 users$/.test(document.querySelector(sel)?.textContent ?? ""), tid("row-count"));
-  const [download] = await Promise.all([page.waitForEvent("download"), page.click(tid("export-csv"))]);
+  await page.waitForFunction(
+    (sel) => /^([\d,]+) of \1 users$/.test(document.querySelector(sel)?.textContent ?? ""),
+    tid("row-count"),
+  );
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click(tid("export-csv")),
+  ]);
   const path = `${SHOTS}../undo-status.csv`;
   await download.saveAs(path);
-  const lines = readFileSync(path, "utf8").replace(/^\uFEFF/, "").trimEnd().split("\r\n").slice(1);
+  const lines = readFileSync(path, "utf8")
+    .replace(/^\uFEFF/, "")
+    .trimEnd()
+    .split("\r\n")
+    .slice(1);
   const rows = new Map();
   for (const line of lines) {
-    const cells = [...line.matchAll(/"((?:[^"]|"")*)"|(?<=^|,)(?=,|$)/g)].map((m) => (m[1] ?? "").replace(/""/g, '"'));
+    const cells = [...line.matchAll(/"((?:[^"]|"")*)"|(?<=^|,)(?=,|$)/g)].map((m) =>
+      (m[1] ?? "").replace(/""/g, '"'),
+    );
     assert.equal(cells.length, 11, line);
     const [id, , , status, reason, words, method, extId, extName] = cells;
     rows.set(id, { status, reason, words, method, extId, extName });
@@ -57,7 +72,8 @@ function differing(a, b) {
   let n = 0;
   for (const [id, r] of a) {
     if (JSON.stringify(r) === JSON.stringify(b.get(id))) continue;
-    if (n < 3 && process.env.E2E_DEBUG) console.log("# differs", id, JSON.stringify(r), JSON.stringify(b.get(id)));
+    if (n < 3 && process.env.E2E_DEBUG)
+      console.log("# differs", id, JSON.stringify(r), JSON.stringify(b.get(id)));
     n++;
   }
   return n + Math.abs(a.size - b.size);
@@ -80,7 +96,10 @@ async function applyUndo() {
   await page.click(tid("undo-apply"));
   await page.waitForSelector(`${tid("undo-messages")} .note-ok, ${tid("undo-force")}`);
   if (await page.$(tid("undo-force"))) {
-    assert.match(await page.textContent(tid("undo-messages")), /Refused by the guard\. Stopped by the safety limit on unmapping\./);
+    assert.match(
+      await page.textContent(tid("undo-messages")),
+      /Refused by the guard\. Stopped by the safety limit on unmapping\./,
+    );
     await page.click(tid("undo-force"));
     await page.waitForSelector(`${tid("undo-messages")} .note-ok`);
   }
@@ -99,8 +118,13 @@ async function undoRun(id) {
   await page.click(`[data-run-id="${id}"] [data-action="undo"]`);
   await page.waitForSelector(tid("undo-plan"));
   assert.match(await page.textContent(tid("undo-plan")), /Dry run undo-/);
-  assert.match(await page.textContent(tid("undo-summary")), /^\d+ users go back, 0 reverts refused\./);
-  assert.ok(await page.$$eval(`${tid("undo-transitions")} .vt-row[data-row-id]`, (r) => r.length) > 0);
+  assert.match(
+    await page.textContent(tid("undo-summary")),
+    /^\d+ users go back, 0 reverts refused\./,
+  );
+  assert.ok(
+    (await page.$$eval(`${tid("undo-transitions")} .vt-row[data-row-id]`, (r) => r.length)) > 0,
+  );
   return applyUndo();
 }
 
@@ -110,7 +134,10 @@ async function rowMenu(id, action) {
   await page.click(`${tid("row-menu")} [data-action="${action}"]`);
 }
 
-const runIds = () => page.$$eval(`${tid("runs-table")} tr[data-run-id]`, (r) => r.map((x) => x.getAttribute("data-run-id")));
+const runIds = () =>
+  page.$$eval(`${tid("runs-table")} tr[data-run-id]`, (r) =>
+    r.map((x) => x.getAttribute("data-run-id")),
+  );
 
 test("run Auto Sync, undo it from the Runs tab: the Status table is exactly as before, also after a reload", async () => {
   await closeDialogs();
@@ -127,14 +154,24 @@ test("run Auto Sync, undo it from the Runs tab: the Status table is exactly as b
   assert.match(summary, /admin@example\.com/);
   assert.match(summary, /Not mapped → Mapped: \d+/, summary);
   assert.ok(await page.$(`[data-run-id="${runId}"] [data-transition="unmapped>mapped"]`));
-  assert.ok(await page.$(`[data-run-id="${runId}"] [data-reason="no_match"]`), "counts per reason, the code kept for machines");
+  assert.ok(
+    await page.$(`[data-run-id="${runId}"] [data-reason="no_match"]`),
+    "counts per reason, the code kept for machines",
+  );
   assert.match(summary, /No RingCentral account has this email: \d+/);
   assert.match(summary, /\d+ unmaps of \d+ \(threshold \d+\)/);
 
   assert.match(await undoRun(runId), /Reverted \d+ users/);
-  assert.equal(differing(before, await statusTable()), 0, "the Status table equals the one before the run");
+  assert.equal(
+    differing(before, await statusTable()),
+    0,
+    "the Status table equals the one before the run",
+  );
   await tab("runs");
-  assert.match(await page.textContent(`[data-run-id="${runId}"] ${tid("undone-by")}`), /undone by undo-/);
+  assert.match(
+    await page.textContent(`[data-run-id="${runId}"] ${tid("undone-by")}`),
+    /undone by undo-/,
+  );
   const now = await runIds();
   assert.equal(now.length, 2, "the undo is a run too");
   assert.equal(now[1], runId, "newest first");
@@ -145,7 +182,10 @@ test("run Auto Sync, undo it from the Runs tab: the Status table is exactly as b
   await ready();
   assert.equal(differing(before, await statusTable()), 0, "kept after a reload");
   await tab("runs");
-  assert.match(await page.textContent(`[data-run-id="${runId}"] ${tid("undone-by")}`), /undone by undo-/);
+  assert.match(
+    await page.textContent(`[data-run-id="${runId}"] ${tid("undone-by")}`),
+    /undone by undo-/,
+  );
 });
 
 test("undoing the run again: nothing to revert", async () => {
@@ -177,8 +217,14 @@ test("a forced run (accounts gone) undone: its mappings come back, also after a 
   await tab("runs");
   const [forced] = await runIds();
   const summary = await page.textContent(`[data-run-id="${forced}"]`);
-  assert.match(summary, /Mapped → Not mapped \(The linked RingCentral account no longer exists\): \d+/, summary);
-  assert.ok(await page.$(`[data-run-id="${forced}"] [data-transition="mapped>unmapped:external_gone"]`));
+  assert.match(
+    summary,
+    /Mapped → Not mapped \(The linked RingCentral account no longer exists\): \d+/,
+    summary,
+  );
+  assert.ok(
+    await page.$(`[data-run-id="${forced}"] [data-transition="mapped>unmapped:external_gone"]`),
+  );
   assert.ok(await page.$(`[data-run-id="${forced}"] ${tid("run-forced")}`), "shown as forced");
   await page.screenshot({ path: `${SHOTS}runs.png`, fullPage: true });
 
@@ -187,11 +233,19 @@ test("a forced run (accounts gone) undone: its mappings come back, also after a 
   // it is fetched again; the mappings themselves are back.
   const undone = await statusTable();
   const noNames = (t) => new Map([...t].map(([id, r]) => [id, { ...r, extName: undefined }]));
-  assert.equal(differing(noNames(before), noNames(undone)), 0, "the mappings are as before the run");
+  assert.equal(
+    differing(noNames(before), noNames(undone)),
+    0,
+    "the mappings are as before the run",
+  );
   await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
   await page.reload();
   await ready();
-  assert.equal(differing(before, await statusTable()), 0, "after a reload (directories fetched again), exactly as before");
+  assert.equal(
+    differing(before, await statusTable()),
+    0,
+    "after a reload (directories fetched again), exactly as before",
+  );
   await tab("runs");
   await page.screenshot({ path: `${SHOTS}runs.png`, fullPage: true });
 });
@@ -210,14 +264,24 @@ test("History of a user; undo one manual change; a later change makes an undo_co
   await page.fill(tid("filter-text"), id);
   await rowMenu(id, "history");
   await page.waitForSelector(tid("history-table"));
-  const entries = await page.$$eval(`${tid("history-table")} tbody tr`, (r) => r.map((x) => ({
-    cause: x.getAttribute("data-cause"), text: x.textContent })));
+  const entries = await page.$$eval(`${tid("history-table")} tbody tr`, (r) =>
+    r.map((x) => ({
+      cause: x.getAttribute("data-cause"),
+      text: x.textContent,
+    })),
+  );
   assert.ok(entries.length >= 2);
   assert.equal(entries[0].cause, "manual", "newest first");
-  assert.match(entries[0].text, /admin@example\.com.*manual #\d+.*Mapped → Excluded from Auto Sync/);
+  assert.match(
+    entries[0].text,
+    /admin@example\.com.*manual #\d+.*Mapped → Excluded from Auto Sync/,
+  );
   assert.ok(entries.slice(1).some((e) => e.cause === "auto_sync" || e.cause === "undo"));
-  assert.equal(await page.$$eval(`${tid("history-table")} [data-action="undo-change"]`, (b) => b.length),
-    entries.filter((e) => e.cause === "manual").length, "Undo this change only for manual changes");
+  assert.equal(
+    await page.$$eval(`${tid("history-table")} [data-action="undo-change"]`, (b) => b.length),
+    entries.filter((e) => e.cause === "manual").length,
+    "Undo this change only for manual changes",
+  );
   await page.screenshot({ path: `${SHOTS}history.png` });
   await page.click(`${tid("history-table")} tbody tr >> nth=0 >> [data-action="undo-change"]`);
   await page.waitForSelector(tid("undo-plan"));
@@ -247,8 +311,15 @@ test("History of a user; undo one manual change; a later change makes an undo_co
   await page.click(`${tid("history-table")} tbody tr >> nth=0 >> [data-action="undo-change"]`);
   await page.waitForSelector(tid("undo-plan"));
   assert.match(await page.textContent(tid("undo-summary")), /^0 users go back, 1 reverts refused/);
-  assert.equal(await page.getAttribute(`${tid("undo-conflicts")} [data-user-id="${a}"]`, "data-code"), "undo_conflict");
-  assert.doesNotMatch(await page.textContent(tid("undo-conflicts")), /undo_conflict/, "words for people, the code in the tooltip");
+  assert.equal(
+    await page.getAttribute(`${tid("undo-conflicts")} [data-user-id="${a}"]`, "data-code"),
+    "undo_conflict",
+  );
+  assert.doesNotMatch(
+    await page.textContent(tid("undo-conflicts")),
+    /undo_conflict/,
+    "words for people, the code in the tooltip",
+  );
   assert.equal(await page.$eval(tid("undo-apply"), (b) => b.disabled), true, "nothing to apply");
   await page.screenshot({ path: `${SHOTS}undo-conflict.png` });
   await page.click(tid("undo-discard"));
@@ -259,9 +330,17 @@ test("a viewer sees Undo disabled, with the reason", async () => {
   await closeDialogs();
   await page.selectOption(tid("actor-select"), "1");
   await tab("runs");
-  assert.match(await page.textContent(tid("runs-messages")), /viewer@example\.com lacks the UserMapping\.Map permission/);
-  const buttons = await page.$$eval(`${tid("runs-table")} [data-action="undo"]`, (b) => b.map((x) => ({ disabled: x.disabled, title: x.title })));
-  assert.ok(buttons.length >= 3 && buttons.every((b) => b.disabled && /lacks the UserMapping\.Map/.test(b.title)));
+  assert.match(
+    await page.textContent(tid("runs-messages")),
+    /viewer@example\.com lacks the UserMapping\.Map permission/,
+  );
+  const buttons = await page.$$eval(`${tid("runs-table")} [data-action="undo"]`, (b) =>
+    b.map((x) => ({ disabled: x.disabled, title: x.title })),
+  );
+  assert.ok(
+    buttons.length >= 3 &&
+      buttons.every((b) => b.disabled && /lacks the UserMapping\.Map/.test(b.title)),
+  );
   await page.selectOption(tid("actor-select"), "0");
 });
 

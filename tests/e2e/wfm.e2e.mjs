@@ -22,7 +22,11 @@ after(() => session?.close());
 const ready = () => readyOf(page);
 const saved = () => savedOf(page);
 const actor = async (label) => {
-  const value = await page.$$eval(`${tid("actor-select")} option`, (o, l) => o.find((x) => x.textContent.includes(l))?.value, label);
+  const value = await page.$$eval(
+    `${tid("actor-select")} option`,
+    (o, l) => o.find((x) => x.textContent.includes(l))?.value,
+    label,
+  );
   await page.selectOption(tid("actor-select"), value);
 };
 
@@ -37,7 +41,10 @@ test("WFM: the Account Representative's controls, runs on their own, confirmatio
   assert.equal(await page.isDisabled(tid("link-acd")), true);
 
   await actor("Account Representative");
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === "", tid("wfm-denied"));
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.textContent === "",
+    tid("wfm-denied"),
+  );
   // Without a reason: refused, said so.
   await page.fill(tid("link-wfm"), "wfm-1");
   await page.selectOption(tid("link-acd-tenant"), "4600001");
@@ -60,17 +67,29 @@ test("WFM: the Account Representative's controls, runs on their own, confirmatio
   await page.click(tid("link-acd"));
   await page.waitForSelector(`${tid("wfm-messages")} .note-error`);
   // A sentence for the admin; the code stays for machines, on the note.
-  assert.match(await page.textContent(tid("wfm-messages")), /is already linked to WFM tenant wfm-1/);
-  assert.equal(await page.getAttribute(`${tid("wfm-messages")} .note-error`, "data-code"), "acd_tenant_already_linked");
+  assert.match(
+    await page.textContent(tid("wfm-messages")),
+    /is already linked to WFM tenant wfm-1/,
+  );
+  assert.equal(
+    await page.getAttribute(`${tid("wfm-messages")} .note-error`, "data-code"),
+    "acd_tenant_already_linked",
+  );
 
   // The run happens on its own: nothing held until WFM's confirmation is recorded.
   await page.waitForSelector(`${tid("wfm-scheduled")} .note-ok`, { timeout: 60_000 });
-  assert.match(await page.textContent(tid("wfm-scheduled")), /WFM sync of wfm-1 ran: \d+ additions/);
+  assert.match(
+    await page.textContent(tid("wfm-scheduled")),
+    /WFM sync of wfm-1 ran: \d+ additions/,
+  );
   await page.waitForSelector(tid("wfm-acknowledge"));
   assert.match(await page.textContent(tid("wfm-held")), /WFM holds 0 agents/);
   assert.match(await page.textContent(tid("wfm-delta")), /Additions \(\d+\)/);
   await page.click(tid("wfm-acknowledge"));
-  await page.waitForFunction((sel) => /WFM holds [1-9]/.test(document.querySelector(sel)?.textContent ?? ""), tid("wfm-held"));
+  await page.waitForFunction(
+    (sel) => /WFM holds [1-9]/.test(document.querySelector(sel)?.textContent ?? ""),
+    tid("wfm-held"),
+  );
   assert.match(await page.textContent(tid("wfm-pending")), /Nothing waits/);
 
   // Disabling asks first, naming MAX; cancelling keeps it enabled.
@@ -80,7 +99,10 @@ test("WFM: the Account Representative's controls, runs on their own, confirmatio
   await page.waitForSelector(tid("wfm-disable-dialog"));
   assert.match(await page.textContent(tid("wfm-disable-dialog")), /MAX/);
   await page.click(tid("wfm-disable-cancel"));
-  await page.waitForFunction((sel) => document.querySelector(sel)?.checked === true, tid("wfm-enabled"));
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.checked === true,
+    tid("wfm-enabled"),
+  );
   await page.uncheck(tid("wfm-enabled"));
   await page.click(tid("wfm-save-settings"));
   await page.click(tid("wfm-disable-confirm"));
@@ -88,14 +110,25 @@ test("WFM: the Account Representative's controls, runs on their own, confirmatio
   assert.match(await page.textContent(tid("wfm-warnings")), /MAX/);
   assert.match(await page.textContent(tid("wfm-next-due")), /never/);
 
-  const kinds = await page.$$eval(`${tid("wfm-log-table")} tr[data-kind]`, (r) => r.map((x) => x.getAttribute("data-kind")));
+  const kinds = await page.$$eval(`${tid("wfm-log-table")} tr[data-kind]`, (r) =>
+    r.map((x) => x.getAttribute("data-kind")),
+  );
   // Newest first; the run may come between the two links (a link makes a run due at once).
   assert.deepEqual(kinds.slice(0, 2), ["settings_changed", "acknowledged"]);
   assert.deepEqual(kinds.slice(2).sort(), ["acd_linked", "acd_linked", "run"]);
-  assert.match(await page.textContent(tid("wfm-log-table")), /rep@example\.com.*IEX maintenance tonight/s);
+  assert.match(
+    await page.textContent(tid("wfm-log-table")),
+    /rep@example\.com.*IEX maintenance tonight/s,
+  );
 
-  await page.waitForFunction((sel) => /would be synced/.test(document.querySelector(sel)?.textContent ?? ""), tid("readiness-summary"));
-  assert.ok(await page.$$eval(`${tid("readiness-table")} .missing`, (m) => m.length) > 0, "some users miss a set-up step");
+  await page.waitForFunction(
+    (sel) => /would be synced/.test(document.querySelector(sel)?.textContent ?? ""),
+    tid("readiness-summary"),
+  );
+  assert.ok(
+    (await page.$$eval(`${tid("readiness-table")} .missing`, (m) => m.length)) > 0,
+    "some users miss a set-up step",
+  );
   await page.screenshot({ path: `${SHOTS}wfm.png` });
   await saved();
 
@@ -103,5 +136,9 @@ test("WFM: the Account Representative's controls, runs on their own, confirmatio
   await ready();
   await page.click('[data-tab="wfm"]');
   await page.waitForSelector(`${tid("wfm-topology")} [data-acd="na"]`);
-  assert.equal(await page.$$eval(`${tid("wfm-log-table")} tr[data-kind]`, (r) => r.length), 5, "the log is kept");
+  assert.equal(
+    await page.$$eval(`${tid("wfm-log-table")} tr[data-kind]`, (r) => r.length),
+    5,
+    "the log is kept",
+  );
 });

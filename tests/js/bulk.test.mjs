@@ -16,15 +16,26 @@ const tmp = mkdtempSync(join(tmpdir(), "usersync-bulk-"));
 
 test("matchBulk on the sample files: the JSON shape, counts, and rejected records with lines", () => {
   const events = [];
-  const text = usersync.matchBulk(fixture("cxone-users.ndjson"), fixture("ringcentral-directory.json"),
-    { refreshed: fixture("ringcentral-refetch.json") }, (p) => events.push(p));
+  const text = usersync.matchBulk(
+    fixture("cxone-users.ndjson"),
+    fixture("ringcentral-directory.json"),
+    { refreshed: fixture("ringcentral-refetch.json") },
+    (p) => events.push(p),
+  );
   assert.equal(typeof text, "string");
   const report = JSON.parse(text);
   assert.deepEqual(Object.keys(report), ["summary", "users", "rejected"]);
-  for (const u of report.users) assert.deepEqual(Object.keys(u), ["id", "status", "reason", "externalId", "method"]);
+  for (const u of report.users)
+    assert.deepEqual(Object.keys(u), ["id", "status", "reason", "externalId", "method"]);
   const { byStatus, byReason } = report.summary;
-  assert.equal(byStatus.mapped + byStatus.unmapped + byStatus.skipped + byStatus.excluded, report.users.length);
-  assert.equal(Object.values(byReason).reduce((a, b) => a + b, 0), byStatus.unmapped + byStatus.skipped);
+  assert.equal(
+    byStatus.mapped + byStatus.unmapped + byStatus.skipped + byStatus.excluded,
+    report.users.length,
+  );
+  assert.equal(
+    Object.values(byReason).reduce((a, b) => a + b, 0),
+    byStatus.unmapped + byStatus.skipped,
+  );
   assert.ok(report.rejected.length > 0);
   for (const r of report.rejected) {
     assert.deepEqual(Object.keys(r), ["side", "line", "id", "field", "code", "message"]);
@@ -40,7 +51,11 @@ test("the bulk outcome equals the engine's for the sample files (retry without r
   const report = JSON.parse(usersync.matchBulk(src, ext));
   const mapped = report.users.filter((u) => u.status === "mapped");
   assert.ok(mapped.every((u) => u.method === "auto" && typeof u.externalId === "string"));
-  assert.equal(new Set(mapped.map((u) => u.externalId)).size, mapped.length, "one account per user");
+  assert.equal(
+    new Set(mapped.map((u) => u.externalId)).size,
+    mapped.length,
+    "one account per user",
+  );
 });
 
 test("BulkJob.runBytes gives the same report as run, as bytes in wasm memory, for each run", () => {
@@ -64,11 +79,16 @@ test("BulkJob.runBytes gives the same report as run, as bytes in wasm memory, fo
 });
 
 test("CSV output is formula-safe and one row per user", () => {
-  const src = Buffer.from('id,email,permissions\n=cmd|calc,a@x.com,UserMapping.Map\n"-1,2",b@x.com,UserMapping.Map\n');
+  const src = Buffer.from(
+    'id,email,permissions\n=cmd|calc,a@x.com,UserMapping.Map\n"-1,2",b@x.com,UserMapping.Map\n',
+  );
   const ext = Buffer.from('[{"id":"@SUM(A1)","email":"a@x.com"},{"id":"+e2","email":"B@X.com"}]');
   const csv = usersync.matchBulk(src, ext, { output: "csv" });
   const lines = csv.trim().split("\n");
-  assert.equal(lines[0], "id,status,reason,externalId,method,matchedBy,side,line,field,code,message");
+  assert.equal(
+    lines[0],
+    "id,status,reason,externalId,method,matchedBy,side,line,field,code,message",
+  );
   assert.equal(lines.length, 3);
   assert.ok(lines.includes(`"'-1,2",mapped,,'+e2,auto,email,,,,,`), csv);
   assert.ok(lines.includes(`'=cmd|calc,mapped,,'@SUM(A1),auto,email,,,,,`), csv);
@@ -82,20 +102,33 @@ test("a generated 20,000 x 20,000 job: every user reported, invalid addresses na
   assert.equal(report.users.length, 20000);
   const s = report.summary;
   assert.ok(s.byStatus.mapped > 12000, JSON.stringify(s));
-  assert.ok(s.byReason.invalid_email > 0 && s.byReason.multiple_matches > 0 && s.byReason.no_match > 0);
+  assert.ok(
+    s.byReason.invalid_email > 0 && s.byReason.multiple_matches > 0 && s.byReason.no_match > 0,
+  );
   assert.ok(ms < 5000, `took ${ms} ms`);
 });
 
 test("input_too_large is a coded error and the instance survives it", () => {
-  assert.throws(() => usersync.matchBulk(new Uint8Array(100), new Uint8Array(100), { memoryLimit: 1024 }), (e) => {
-    assert.ok(e instanceof Error);
-    assert.equal(e.code, "input_too_large");
-    return true;
-  });
-  assert.throws(() => new usersync.BulkJob(3e9, 3e9), (e) => e.code === "input_too_large");
-  assert.throws(() => usersync.bulkMemoryEstimate(2e9, 2e9), (e) => e.code === "input_too_large");
+  assert.throws(
+    () => usersync.matchBulk(new Uint8Array(100), new Uint8Array(100), { memoryLimit: 1024 }),
+    (e) => {
+      assert.ok(e instanceof Error);
+      assert.equal(e.code, "input_too_large");
+      return true;
+    },
+  );
+  assert.throws(
+    () => new usersync.BulkJob(3e9, 3e9),
+    (e) => e.code === "input_too_large",
+  );
+  assert.throws(
+    () => usersync.bulkMemoryEstimate(2e9, 2e9),
+    (e) => e.code === "input_too_large",
+  );
   assert.ok(usersync.bulkMemoryEstimate(1e6, 1e6) > 2e6);
-  const again = JSON.parse(usersync.matchBulk(fixture("cxone-users.ndjson"), fixture("ringcentral-directory.json")));
+  const again = JSON.parse(
+    usersync.matchBulk(fixture("cxone-users.ndjson"), fixture("ringcentral-directory.json")),
+  );
   assert.ok(again.users.length > 0, "later calls still work");
 });
 
@@ -132,8 +165,10 @@ test("dense short rows: the memory a job takes stays within its estimate; a refu
 });
 
 test("a file unreadable as a whole throws invalid_input", () => {
-  assert.throws(() => usersync.matchBulk(Buffer.from("[{"), Buffer.from("[]"), { sourceFormat: "json" }),
-    (e) => e.code === "invalid_input");
+  assert.throws(
+    () => usersync.matchBulk(Buffer.from("[{"), Buffer.from("[]"), { sourceFormat: "json" }),
+    (e) => e.code === "invalid_input",
+  );
 });
 
 function run(args) {
@@ -142,21 +177,41 @@ function run(args) {
 
 test("usersync match: csv with --map, json by default, exit codes and --help", () => {
   const src = fixture("cxone-users.csv");
-  const csvOut = run(["match", "--source", fileURLToPath(new URL("../fixtures/cxone-users.csv", import.meta.url)),
-    "--external", fileURLToPath(new URL("../fixtures/ringcentral-directory.json", import.meta.url)),
-    "--map", "email=Email", "--format", "csv", "--quiet"]);
+  const csvOut = run([
+    "match",
+    "--source",
+    fileURLToPath(new URL("../fixtures/cxone-users.csv", import.meta.url)),
+    "--external",
+    fileURLToPath(new URL("../fixtures/ringcentral-directory.json", import.meta.url)),
+    "--map",
+    "email=Email",
+    "--format",
+    "csv",
+    "--quiet",
+  ]);
   assert.equal(csvOut.status, 0, csvOut.stderr);
   assert.equal(csvOut.stderr, "");
-  assert.match(csvOut.stdout, /^id,status,reason,externalId,method,matchedBy,side,line,field,code,message\n/);
+  assert.match(
+    csvOut.stdout,
+    /^id,status,reason,externalId,method,matchedBy,side,line,field,code,message\n/,
+  );
   assert.match(csvOut.stdout, /u-bob,mapped,,/);
   // The record without an id is in the CSV too, as a rejected row naming its line.
   assert.match(csvOut.stdout, /\n,rejected,,,,,source,8,id,missing_field,line 8: has no id\n/);
   assert.ok(src.length > 0);
 
   const out = join(tmp, "report.json");
-  const json = run(["match", "--source", fileURLToPath(new URL("../fixtures/cxone-users.ndjson", import.meta.url)),
-    "--external", fileURLToPath(new URL("../fixtures/ringcentral-directory.json", import.meta.url)),
-    "--refetch", fileURLToPath(new URL("../fixtures/ringcentral-refetch.json", import.meta.url)), "--out", out]);
+  const json = run([
+    "match",
+    "--source",
+    fileURLToPath(new URL("../fixtures/cxone-users.ndjson", import.meta.url)),
+    "--external",
+    fileURLToPath(new URL("../fixtures/ringcentral-directory.json", import.meta.url)),
+    "--refetch",
+    fileURLToPath(new URL("../fixtures/ringcentral-refetch.json", import.meta.url)),
+    "--out",
+    out,
+  ]);
   assert.equal(json.status, 0, json.stderr);
   const report = JSON.parse(readFileSync(out, "utf8"));
   assert.ok(report.summary.refreshed);
@@ -180,20 +235,45 @@ function variedJob(dir, { otherUnit = false } = {}) {
   const src = ["User ID,Mail,permissions,active,businessUnitId"];
   const ext = [];
   const fresh = [];
-  const emails = ["a@x.com", "A@X.com", " b@x.com ", "p\u0430ypal@x.com", "paypal@x.com", "\u212Aim@x.com",
-    "kim@x.com", "\uFF41@x.com", "bad", "a..b@x.com", "", "d+tag@x.com", "u@b\u00FCcher.de", "u@xn--bcher-kva.de"];
+  const emails = [
+    "a@x.com",
+    "A@X.com",
+    " b@x.com ",
+    "p\u0430ypal@x.com",
+    "paypal@x.com",
+    "\u212Aim@x.com",
+    "kim@x.com",
+    "\uFF41@x.com",
+    "bad",
+    "a..b@x.com",
+    "",
+    "d+tag@x.com",
+    "u@b\u00FCcher.de",
+    "u@xn--bcher-kva.de",
+  ];
   for (let i = 0; i < 400; i++) {
     const e = i % 2 === 0 ? `n${i}@x.com` : emails[i % emails.length];
     const perm = i % 7 === 0 ? "" : "UserMapping.Map";
     const unit = otherUnit && i === 350 ? "elsewhere" : "bu";
-    src.push(`${i % 53 === 0 ? "" : `u${i % 390}`},"${e}",${perm},${i % 11 === 0 ? "false" : "true"},${unit}`);
-    const rec = { id: `e${i % 395}`, email: i % 2 === 0 ? `N${i}@X.com` : emails[(i * 3) % emails.length], active: i % 13 !== 0 };
+    src.push(
+      `${i % 53 === 0 ? "" : `u${i % 390}`},"${e}",${perm},${i % 11 === 0 ? "false" : "true"},${unit}`,
+    );
+    const rec = {
+      id: `e${i % 395}`,
+      email: i % 2 === 0 ? `N${i}@X.com` : emails[(i * 3) % emails.length],
+      active: i % 13 !== 0,
+    };
     ext.push(i % 61 === 0 ? `{"id": "e${i}", "email": 5}` : JSON.stringify(rec));
-    if (i % 9 === 0) fresh.push(JSON.stringify({ id: `e${i}`, email: emails[(i + 1) % emails.length] }));
+    if (i % 9 === 0)
+      fresh.push(JSON.stringify({ id: `e${i}`, email: emails[(i + 1) % emails.length] }));
   }
   ext.push("{not json");
   fresh.push('{"email": "no-id@x.com"}');
-  const paths = [join(dir, "varied-src.csv"), join(dir, "varied-ext.ndjson"), join(dir, "varied-fresh.ndjson")];
+  const paths = [
+    join(dir, "varied-src.csv"),
+    join(dir, "varied-ext.ndjson"),
+    join(dir, "varied-fresh.ndjson"),
+  ];
   writeFileSync(paths[0], src.join("\r\n") + "\r\n");
   writeFileSync(paths[1], ext.join("\n") + "\n");
   writeFileSync(paths[2], fresh.join("\n"));
@@ -218,16 +298,42 @@ test("usersync match in worker threads writes the report of one thread, byte for
     assert.equal(two.stderr, one.stderr);
   }
   const report = JSON.parse(run([...cases[0], "--threads", "2"]).stdout);
-  assert.deepEqual(new Set(report.rejected.map((r) => r.side)), new Set(["source", "external", "refreshed"]));
+  assert.deepEqual(
+    new Set(report.rejected.map((r) => r.side)),
+    new Set(["source", "external", "refreshed"]),
+  );
   const { byStatus, byReason } = report.summary;
-  assert.ok(byStatus.mapped > 0 && byReason.confusable > 0 && byReason.invalid_email > 0 && byReason.inactive > 0);
+  assert.ok(
+    byStatus.mapped > 0 &&
+      byReason.confusable > 0 &&
+      byReason.invalid_email > 0 &&
+      byReason.inactive > 0,
+  );
 
   // Failures come out the same too: a user of another unit, a file unreadable as a whole.
   const [osrc] = variedJob(mkdtempSync(join(tmp, "unit-")), { otherUnit: true });
   writeFileSync(join(tmp, "broken-ext.json"), "[{");
   for (const args of [
-    ["match", "--source", osrc, "--external", ext, "--map", "id=User ID,email=Mail", "--business-unit", "bu"],
-    ["match", "--source", src, "--external", join(tmp, "broken-ext.json"), "--map", "id=User ID,email=Mail"],
+    [
+      "match",
+      "--source",
+      osrc,
+      "--external",
+      ext,
+      "--map",
+      "id=User ID,email=Mail",
+      "--business-unit",
+      "bu",
+    ],
+    [
+      "match",
+      "--source",
+      src,
+      "--external",
+      join(tmp, "broken-ext.json"),
+      "--map",
+      "id=User ID,email=Mail",
+    ],
   ]) {
     const one = run([...args, "--threads", "1"]);
     const two = run([...args, "--threads", "2"]);
@@ -239,10 +345,17 @@ test("usersync match in worker threads writes the report of one thread, byte for
 });
 
 test("packSide + runPacked give runBytes's report with CSV options, fallback keys and a re-fetch", () => {
-  const src = Buffer.from("id;Mail;userName;permissions\nu1;a@x.com;ann;UserMapping.Map\nu2;;bob;UserMapping.Map\n;c@x.com;;\nu3;p\u0430ypal@x.com;;UserMapping.Map\n");
-  const ext = Buffer.from('[{"id":"e1","email":"A@x.com"},{"id":"e2","userName":"bob"},{"id":"e3","email":"paypal@x.com"},{"id":"e1","email":"z@x.com"}]');
+  const src = Buffer.from(
+    "id;Mail;userName;permissions\nu1;a@x.com;ann;UserMapping.Map\nu2;;bob;UserMapping.Map\n;c@x.com;;\nu3;p\u0430ypal@x.com;;UserMapping.Map\n",
+  );
+  const ext = Buffer.from(
+    '[{"id":"e1","email":"A@x.com"},{"id":"e2","userName":"bob"},{"id":"e3","email":"paypal@x.com"},{"id":"e1","email":"z@x.com"}]',
+  );
   const fresh = Buffer.from('{"id":"e4","userName":"ann"}\n{"email":"x@x.com"}\n');
-  const options = { csv: { delimiter: ";", columns: [{ field: "email", header: "Mail" }] }, fallbackKeys: ["user_name"] };
+  const options = {
+    csv: { delimiter: ";", columns: [{ field: "email", header: "Mail" }] },
+    fallbackKeys: ["user_name"],
+  };
   for (const output of ["json", "csv"]) {
     const o = { ...options, output };
     const whole = new usersync.BulkJob(src.length, ext.length, fresh.length);
@@ -250,7 +363,9 @@ test("packSide + runPacked give runBytes's report with CSV options, fallback key
     whole.external().set(ext);
     whole.refreshed().set(fresh);
     const want = new TextDecoder().decode(whole.runBytes(o));
-    const packs = ["source", "external", "refreshed"].map((which) => whole.packSide(which, o).slice());
+    const packs = ["source", "external", "refreshed"].map((which) =>
+      whole.packSide(which, o).slice(),
+    );
     whole.free();
     const joined = new usersync.BulkJob(packs[0].length, packs[1].length, packs[2].length);
     joined.source().set(packs[0]);
@@ -260,7 +375,10 @@ test("packSide + runPacked give runBytes's report with CSV options, fallback key
     assert.match(want, /rejected|"rejected"/);
     // A pack is checked, not trusted: a cut one is refused with a coded error.
     joined.source().fill(0);
-    assert.throws(() => joined.runPacked(o), (e) => e.code === "invalid_input");
+    assert.throws(
+      () => joined.runPacked(o),
+      (e) => e.code === "invalid_input",
+    );
     joined.free();
   }
 });

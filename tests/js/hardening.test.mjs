@@ -59,10 +59,12 @@ test("10 MB strings give a clear error or a result", () => {
   // Surrounding white space is trimmed however much of it there is.
   assert.equal(u.emailKey(" ".repeat(10 * MB) + "a@b.com").key, "a@b.com");
 
-  const batch = settle("batch", () => u.intakeSourceUsers([
-    { id: big, email: `${big}@x.com` },
-    { id: "b", firstName: big, permissions: [big] },
-  ])).value;
+  const batch = settle("batch", () =>
+    u.intakeSourceUsers([
+      { id: big, email: `${big}@x.com` },
+      { id: "b", firstName: big, permissions: [big] },
+    ]),
+  ).value;
   assert.equal(batch.report.received, 2);
   assert.equal(batch.report.accepted + batch.report.rejected.length, 2);
   for (const r of batch.report.rejected) assert.ok(r.message.length < 4096, "short messages");
@@ -83,15 +85,19 @@ test("deeply nested JSON is refused (file) or rejected (record), never recursed 
   const deep = 1_000_000;
   let r = settle("nested array file", () => u.parseSourceUsers(enc("[".repeat(deep)), "json"));
   assert.equal(r.error?.code, "invalid_input");
-  r = settle("nested value", () => u.parseSourceUsers(enc(`[{"id":"a","x":${"[".repeat(deep)}`), "json"));
+  r = settle("nested value", () =>
+    u.parseSourceUsers(enc(`[{"id":"a","x":${"[".repeat(deep)}`), "json"),
+  );
   assert.equal(r.error?.code, "invalid_input");
   r = settle("nested object closed", () =>
-    u.parseSourceUsers(enc(`[{"id":"a","x":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}]`), "json"));
+    u.parseSourceUsers(enc(`[{"id":"a","x":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}]`), "json"),
+  );
   assert.ok(r.error?.code === "invalid_input" || r.value.report.received === 1);
 
   // NDJSON: the deep line is one rejection with its line; the next line still counts.
   const nd = settle("ndjson", () =>
-    u.parseSourceUsers(enc(`{"id":"a","x":${'{"a":'.repeat(100_000)}\n{"id":"b"}\n`), "ndjson")).value;
+    u.parseSourceUsers(enc(`{"id":"a","x":${'{"a":'.repeat(100_000)}\n{"id":"b"}\n`), "ndjson"),
+  ).value;
   assert.equal(nd.report.received, 2);
   assert.equal(nd.report.accepted, 1);
   assert.equal(nd.report.rejected[0].line, 1);
@@ -103,18 +109,30 @@ test("deeply nested JSON is refused (file) or rejected (record), never recursed 
     const obj = {};
     for (let i = 0, o = obj; i < depth; i++, o = o.x) o.x = {};
     const arr = [];
-    for (let i = 0, a = arr; i < depth; i++) { const n = []; a.push(n); a = n; }
+    for (let i = 0, a = arr; i < depth; i++) {
+      const n = [];
+      a.push(n);
+      a = n;
+    }
     return { obj, arr };
   };
   const huge = nest(100_000);
-  for (const records of [[{ id: "a", extra: huge.obj }], [{ id: "a" }, { id: "b", permissions: huge.arr }]]) {
+  for (const records of [
+    [{ id: "a", extra: huge.obj }],
+    [{ id: "a" }, { id: "b", permissions: huge.arr }],
+  ]) {
     const { error } = settle("js", () => u.intakeSourceUsers(records));
     assert.equal(error?.code, "value_too_complex");
     assert.match(error.message, /'records\[\d\]\.(extra|permissions)/);
   }
   // Deeper than any record field, within the guard's limit: one rejection for the record.
   const some = nest(20);
-  const js = settle("js", () => u.intakeSourceUsers([{ id: "a", extra: some.obj }, { id: "b", permissions: some.arr }])).value;
+  const js = settle("js", () =>
+    u.intakeSourceUsers([
+      { id: "a", extra: some.obj },
+      { id: "b", permissions: some.arr },
+    ]),
+  ).value;
   assert.equal(js.report.received, 2);
   assert.equal(js.report.rejected.find((x) => x.id === "b")?.field, "permissions");
   stillAnswers();
@@ -135,13 +153,17 @@ test("250,000 tiny NDJSON records give a full report in bounded time", () => {
   const ms = Date.now() - t;
   assert.equal(report.received, n);
   assert.equal(report.accepted, n - 1);
-  assert.deepEqual(report.rejected.map((r) => [r.line, r.code]), [[n, "invalid_input"]]);
+  assert.deepEqual(
+    report.rejected.map((r) => [r.line, r.code]),
+    [[n, "invalid_input"]],
+  );
   assert.ok(ms < 120_000, `took ${ms} ms`);
   stillAnswers();
 });
 
 test("__proto__, constructor and prototype keys never pollute JS objects", () => {
-  const hostile = '{"id":"p","__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},' +
+  const hostile =
+    '{"id":"p","__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},' +
     '"prototype":{"isAdmin":true},"email":"p@x.com"}';
   const outs = [
     u.parseSourceUsers(enc(`[${hostile}]`), "json"),
@@ -156,13 +178,23 @@ test("__proto__, constructor and prototype keys never pollute JS objects", () =>
     const [r] = records;
     assert.equal(Object.getPrototypeOf(r), Object.prototype);
     assert.equal(r.isAdmin, undefined);
-    assert.deepEqual(Object.keys(r).filter((k) => !["id", "email"].includes(k)), []);
+    assert.deepEqual(
+      Object.keys(r).filter((k) => !["id", "email"].includes(k)),
+      [],
+    );
   }
   // Outside data as ids and emails: they come back as values, never as keys.
   const ids = ["__proto__", "constructor", "prototype", "hasOwnProperty", "toString"];
-  const src = ids.map((id) => ({ id, email: `${id}@example.com`, permissions: ["UserMapping.Map"] }));
+  const src = ids.map((id) => ({
+    id,
+    email: `${id}@example.com`,
+    permissions: ["UserMapping.Map"],
+  }));
   const ext = ids.map((id) => ({ id, email: `${id}@example.com` }));
-  assert.deepEqual(u.intakeSourceUsers(src).records.map((r) => r.id), ids);
+  assert.deepEqual(
+    u.intakeSourceUsers(src).records.map((r) => r.id),
+    ids,
+  );
   // "constructor" is no platform Auto Sync knows: declared here so the run goes ahead.
   const engine = new u.Engine({ platforms: [{ platform: "constructor", autoSync: true }] });
   const unit = { businessUnitId: "__proto__", platform: "constructor" };
@@ -171,13 +203,17 @@ test("__proto__, constructor and prototype keys never pollute JS objects", () =>
   const now = "2026-01-05T10:00:00Z";
   const plan = engine.planAutoSync(unit, now, "__proto__");
   assert.equal(plan.runId, "__proto__");
-  engine.applyPlan({ runId: "__proto__", actor: { id: "auto", permissions: ["UserMapping.Map"] }, now });
+  engine.applyPlan({
+    runId: "__proto__",
+    actor: { id: "auto", permissions: ["UserMapping.Map"] },
+    now,
+  });
   const rows = engine.status(unit);
   assert.equal(rows.length, ids.length);
   for (const row of rows) assert.equal(Object.getPrototypeOf(row), Object.prototype);
   const snap = JSON.parse(engine.saveSnapshot());
   assert.equal(snap.presence.units[0].unit.businessUnitId, "__proto__");
-  assert.equal(({}).isAdmin, undefined);
+  assert.equal({}.isAdmin, undefined);
   assert.equal(Object.prototype.isAdmin, undefined);
   engine.free();
 });
@@ -191,8 +227,14 @@ test("a damaged snapshot is refused and the engine keeps its state", () => {
   engine.planAutoSync(unit, now, "r1");
   engine.applyPlan({ runId: "r1", actor: { id: "auto", permissions: ["UserMapping.Map"] }, now });
   const good = engine.saveSnapshot();
-  for (const bad of [good.slice(0, -1), good.replace('"version":2', '"version":99'),
-    good.replace('"mapped"', '"maybe"'), "{".repeat(1_000_000), "", big]) {
+  for (const bad of [
+    good.slice(0, -1),
+    good.replace('"version":2', '"version":99'),
+    good.replace('"mapped"', '"maybe"'),
+    "{".repeat(1_000_000),
+    "",
+    big,
+  ]) {
     const { error } = settle("restore", () => engine.restoreSnapshot(bad));
     assert.ok(["invalid_snapshot", "unsupported_version"].includes(error?.code), error?.code);
     assert.equal(engine.saveSnapshot(), good);
@@ -202,7 +244,9 @@ test("a damaged snapshot is refused and the engine keeps its state", () => {
 
 test("wasm memory grows with the input, not without bound", () => {
   // Repeating the same work reuses memory: the second to fifth rounds add (almost) nothing.
-  const file = enc(Array.from({ length: 20_000 }, (_, i) => `{"id":"u${i}","email":"u${i}@x.com"}`).join("\n"));
+  const file = enc(
+    Array.from({ length: 20_000 }, (_, i) => `{"id":"u${i}","email":"u${i}@x.com"}`).join("\n"),
+  );
   const round = () => {
     u.parseSourceUsers(file, "ndjson");
     settle("huge email", () => u.emailKey(`${big}@x.com`));
@@ -236,7 +280,11 @@ test("wrong JS types name the parameter and leave the engine working", () => {
     ["planAutoSync(unit, 123)", () => engine.planAutoSync(unit, 123), "now"],
     ["fromSnapshot(true)", () => u.Engine.fromSnapshot(true), "json"],
     ["applyPlan(runId, 42, now)", () => engine.applyPlan("r1", 42, NOW), "actor"],
-    ["loadSourceUsers(unit, {length: -1})", () => engine.loadSourceUsers(unit, { length: -1 }), "records"],
+    [
+      "loadSourceUsers(unit, {length: -1})",
+      () => engine.loadSourceUsers(unit, { length: -1 }),
+      "records",
+    ],
     ["pendingPlan(null)", () => engine.pendingPlan(null), "runId"],
     // Counts would wrap in the glue (-1 as 4294967295, 1.5 as 1): they are checked instead.
     ["nextRuns(unit, now, -1)", () => engine.nextRuns(unit, NOW, -1), "count"],
@@ -259,15 +307,30 @@ test("5,000-deep values, getters that throw and revoked Proxies: coded errors, a
   const schedule = { enabled: true, frequency: deep(5000), timeZone: "UTC" };
   for (let round = 0; round < 2; round++) {
     const admin = { id: "admin", permissions: ["UserMapping.Map"] };
-    assert.equal(settle("deep frequency", () => engine.setSchedule({ unit, actor: admin, now: NOW, schedule })).error?.code, "value_too_complex");
+    assert.equal(
+      settle("deep frequency", () => engine.setSchedule({ unit, actor: admin, now: NOW, schedule }))
+        .error?.code,
+      "value_too_complex",
+    );
     const actor = { id: "a", permissions: deep(5000, []) };
-    assert.equal(settle("deep permissions", () => engine.include(unit, actor, "u1", NOW)).error?.code, "value_too_complex");
+    assert.equal(
+      settle("deep permissions", () => engine.include(unit, actor, "u1", NOW)).error?.code,
+      "value_too_complex",
+    );
   }
-  const getter = { get businessUnitId() { throw new Error("no"); }, platform: "ringcentral" };
+  const getter = {
+    get businessUnitId() {
+      throw new Error("no");
+    },
+    platform: "ringcentral",
+  };
   assert.equal(settle("throwing getter", () => engine.status(getter)).error?.code, "invalid_input");
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
-  assert.equal(settle("revoked Proxy", () => engine.setSchedule(proxy)).error?.code, "invalid_input");
+  assert.equal(
+    settle("revoked Proxy", () => engine.setSchedule(proxy)).error?.code,
+    "invalid_input",
+  );
   assert.deepEqual(engine.units(), []);
   assert.equal(u.Engine.fromSnapshot(engine.saveSnapshot()) instanceof u.Engine, true);
   engine.free();
@@ -275,8 +338,19 @@ test("5,000-deep values, getters that throw and revoked Proxies: coded errors, a
   stillAnswers();
 
   // A connector whose options cannot be read rejects its promise (it settles) with a code.
-  for (const options of [proxy, { get baseUrl() { throw new Error("no"); }, token: "t" }]) {
-    await assert.rejects(u.fetchRingCentralUsers(options), (e) => u.isUsersyncError(e) && e.code === "invalid_input");
+  for (const options of [
+    proxy,
+    {
+      get baseUrl() {
+        throw new Error("no");
+      },
+      token: "t",
+    },
+  ]) {
+    await assert.rejects(
+      u.fetchRingCentralUsers(options),
+      (e) => u.isUsersyncError(e) && e.code === "invalid_input",
+    );
   }
 });
 
@@ -288,7 +362,10 @@ test("a snapshot whose counters pass the JS safe-integer range is refused, and t
   const { error } = settle("fromSnapshot", () => u.Engine.fromSnapshot(tampered));
   assert.equal(error?.code, "invalid_snapshot");
   assert.equal(error.field, "presence.nextEvent");
-  assert.equal(settle("restoreSnapshot", () => engine.restoreSnapshot(tampered)).error?.code, "invalid_snapshot");
+  assert.equal(
+    settle("restoreSnapshot", () => engine.restoreSnapshot(tampered)).error?.code,
+    "invalid_snapshot",
+  );
   assert.equal(engine.saveSnapshot(), saved);
   assert.ok(Array.isArray(engine.auditLog()));
   engine.free();

@@ -27,15 +27,18 @@ test("emailKey normalises once, in Rust", () => {
 
 test("errors are Error instances with a stable code and the field", () => {
   for (const bad of ["a\u200Bb@example.com", "a\uD800@example.com", "no-at-sign", "a@@b.com"]) {
-    assert.throws(() => esm.emailKey(bad), (e) => {
-      assert.ok(e instanceof Error);
-      assert.equal(e.name, "UsersyncError");
-      assert.equal(e.code, "invalid_email");
-      assert.equal(e.field, "email");
-      assert.ok(esm.isUsersyncError(e));
-      assert.ok(typeof e.stack === "string");
-      return true;
-    });
+    assert.throws(
+      () => esm.emailKey(bad),
+      (e) => {
+        assert.ok(e instanceof Error);
+        assert.equal(e.name, "UsersyncError");
+        assert.equal(e.code, "invalid_email");
+        assert.equal(e.field, "email");
+        assert.ok(esm.isUsersyncError(e));
+        assert.ok(typeof e.stack === "string");
+        return true;
+      },
+    );
   }
   assert.equal(esm.isUsersyncError(new Error("x")), false);
   assert.equal(esm.isUsersyncError({ name: "UsersyncError", code: "x" }), false);
@@ -45,10 +48,16 @@ test("intake of the sample file names every rejected record with its line", () =
   const { records, report } = esm.parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson");
   assert.equal(report.received, records.length + report.rejected.length);
   const codes = new Set(report.rejected.map((r) => r.code));
-  assert.deepEqual([...codes].sort(),
-    ["duplicate_id_conflict", "invalid_input", "missing_field", "superseded"]);
+  assert.deepEqual([...codes].sort(), [
+    "duplicate_id_conflict",
+    "invalid_input",
+    "missing_field",
+    "superseded",
+  ]);
   for (const r of report.rejected) assert.equal(typeof r.line, "number");
-  const csv = esm.parseSourceUsers(fixture("cxone-users.csv"), "csv", { columns: [{ field: "email", header: "Email" }] });
+  const csv = esm.parseSourceUsers(fixture("cxone-users.csv"), "csv", {
+    columns: [{ field: "email", header: "Email" }],
+  });
   assert.equal(csv.records[1].email.trim(), "Bob.Stone@Example.COM");
   assert.equal(csv.report.rejected[0].code, "missing_field");
 });
@@ -58,15 +67,35 @@ test("__proto__ in input JSON never pollutes objects", () => {
   const { records } = esm.intakeSourceUsers(input);
   assert.equal(records.length, 1);
   assert.equal(records[0].isAdmin, undefined);
-  assert.equal(({}).isAdmin, undefined);
+  assert.equal({}.isAdmin, undefined);
 });
 
 // Every exported function, fed garbage: it may return or throw a coded Error, never trap.
 test("garbage to every exported function leaves the instance answering", async () => {
-  const garbage = [undefined, null, 0, -1, 1e308, NaN, "", "\uD800", "x".repeat(100_000), [], [null],
-    [1, "a", {}], {}, { id: {} }, { __proto__: { id: 1 } }, new Uint8Array([0xff, 0xfe, 0x00]),
-    Symbol("s"), () => 1, 10n];
-  const fns = Object.entries(esm).filter(([, f]) => typeof f === "function" && !/^[A-Z]/.test(f.name));
+  const garbage = [
+    undefined,
+    null,
+    0,
+    -1,
+    1e308,
+    NaN,
+    "",
+    "\uD800",
+    "x".repeat(100_000),
+    [],
+    [null],
+    [1, "a", {}],
+    {},
+    { id: {} },
+    { __proto__: { id: 1 } },
+    new Uint8Array([0xff, 0xfe, 0x00]),
+    Symbol("s"),
+    () => 1,
+    10n,
+  ];
+  const fns = Object.entries(esm).filter(
+    ([, f]) => typeof f === "function" && !/^[A-Z]/.test(f.name),
+  );
   assert.ok(fns.length >= 8, "exports found");
   const check = (name, e) => {
     assert.ok(e instanceof Error, `${name} threw a non-Error: ${String(e)}`);
@@ -80,7 +109,13 @@ test("garbage to every exported function leaves the instance answering", async (
         try {
           const out = fn(a, b, a);
           // Async exports (the connectors) must reject with coded Errors too.
-          if (out instanceof Promise) pending.push(out.then(() => {}, (e) => check(name, e)));
+          if (out instanceof Promise)
+            pending.push(
+              out.then(
+                () => {},
+                (e) => check(name, e),
+              ),
+            );
         } catch (e) {
           check(name, e);
         }
@@ -109,15 +144,25 @@ test("usersync/identity is its own small module and keys addresses as the engine
   for (const email of ["  Ann.Lee@Bücher.de ", "a@xn--bcher-kva.de", "\u212Aim@example.com"]) {
     assert.deepEqual(identity.emailKey(email), esm.emailKey(email), email);
   }
-  assert.throws(() => identity.emailKey("no-at-sign"), (e) => identity.isUsersyncError(e) && e.code === "invalid_email");
+  assert.throws(
+    () => identity.emailKey("no-at-sign"),
+    (e) => identity.isUsersyncError(e) && e.code === "invalid_email",
+  );
   const engineWasm = readFileSync(pkgFile("web/usersync_bg.wasm"));
   const identityWasm = readFileSync(pkgFile("identity/web/identity_bg.wasm"));
-  assert.ok(identityWasm.length < engineWasm.length / 2, `${identityWasm.length} vs ${engineWasm.length}`);
+  assert.ok(
+    identityWasm.length < engineWasm.length / 2,
+    `${identityWasm.length} vs ${engineWasm.length}`,
+  );
 });
 
 test("the published types read as TypeScript: no Rust doc-link brackets", () => {
   for (const file of ["node/usersync.d.mts", "web/usersync.d.ts", "identity/web/identity.d.ts"]) {
     const text = readFileSync(pkgFile(file), "utf8");
-    assert.deepEqual(text.split("\n").filter((l) => /\[`[^`\]]+`\]/.test(l)), [], file);
+    assert.deepEqual(
+      text.split("\n").filter((l) => /\[`[^`\]]+`\]/.test(l)),
+      [],
+      file,
+    );
   }
 });

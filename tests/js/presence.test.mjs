@@ -16,8 +16,9 @@ const T1 = "2026-11-23T10:05:00Z";
 
 function loaded() {
   const engine = new Engine();
-  const sources = parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson").records
-    .filter((u) => u.tenantId === "acd-east");
+  const sources = parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson").records.filter(
+    (u) => u.tenantId === "acd-east",
+  );
   engine.loadSourceUsers(unit, sources);
   engine.loadExternalUsers(unit, json("ringcentral-directory.json"));
   return engine;
@@ -73,11 +74,29 @@ test("leftovers mapped by hand through name search; external_taken then reassign
   engine.map({ unit, actor: admin, userId: "u-jo", externalId: hits[0].externalId, now: T1 });
   assert.equal(row(engine, "u-jo").method, "manual");
 
-  assert.throws(() => engine.map({ unit, actor: { id: "eve", permissions: [] }, userId: "u-dana", externalId: "401004", now: T1 }),
-    (e) => isUsersyncError(e) && e.code === "permission_denied");
-  assert.throws(() => engine.map({ unit, actor: admin, userId: "u-dana", externalId: "401001", now: T1 }),
-    (e) => isUsersyncError(e) && e.code === "external_taken");
-  const events = engine.map({ unit, actor: admin, userId: "u-dana", externalId: "401001", now: T1, reassign: true });
+  assert.throws(
+    () =>
+      engine.map({
+        unit,
+        actor: { id: "eve", permissions: [] },
+        userId: "u-dana",
+        externalId: "401004",
+        now: T1,
+      }),
+    (e) => isUsersyncError(e) && e.code === "permission_denied",
+  );
+  assert.throws(
+    () => engine.map({ unit, actor: admin, userId: "u-dana", externalId: "401001", now: T1 }),
+    (e) => isUsersyncError(e) && e.code === "external_taken",
+  );
+  const events = engine.map({
+    unit,
+    actor: admin,
+    userId: "u-dana",
+    externalId: "401001",
+    now: T1,
+    reassign: true,
+  });
   assert.equal(events.length, 2, "the other user is unmapped in the same step");
   assert.equal(row(engine, "u-ann").reason, "manual_unmap");
   assert.equal(row(engine, "u-dana").externalId, "401001");
@@ -92,13 +111,21 @@ test("a snapshot restored into a fresh instance gives the same Status view", () 
   engine.map({ unit, actor: admin, userId: "u-jo", externalId: "401014", now: T1 });
   const snap = engine.saveSnapshot();
   const restored = Engine.fromSnapshot(snap);
-  const sources = parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson").records.filter((u) => u.tenantId === "acd-east");
+  const sources = parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson").records.filter(
+    (u) => u.tenantId === "acd-east",
+  );
   restored.loadSourceUsers(unit, sources);
   restored.loadExternalUsers(unit, json("ringcentral-directory.json"));
   assert.deepEqual(restored.status(unit), engine.status(unit));
   assert.deepEqual(restored.auditLog(), engine.auditLog());
-  assert.throws(() => Engine.fromSnapshot(snap.slice(0, 100)), (e) => e.code === "invalid_snapshot");
-  assert.throws(() => Engine.fromSnapshot(snap.replace('"version":2', '"version":9')), (e) => e.code === "unsupported_version");
+  assert.throws(
+    () => Engine.fromSnapshot(snap.slice(0, 100)),
+    (e) => e.code === "invalid_snapshot",
+  );
+  assert.throws(
+    () => Engine.fromSnapshot(snap.replace('"version":2', '"version":9')),
+    (e) => e.code === "unsupported_version",
+  );
   // A failed restore leaves the current state as it was.
   const before = engine.saveSnapshot();
   assert.throws(() => engine.restoreSnapshot("{}"));
@@ -107,16 +134,26 @@ test("a snapshot restored into a fresh instance gives the same Status view", () 
 
 test("the unmap guard refuses a run that would unmap too many, unless forced", () => {
   const engine = new Engine();
-  const users = Array.from({ length: 8 }, (_, i) => ({ id: `u${i}`, email: `u${i}@x.com`, permissions: ["UserMapping.Map"] }));
+  const users = Array.from({ length: 8 }, (_, i) => ({
+    id: `u${i}`,
+    email: `u${i}@x.com`,
+    permissions: ["UserMapping.Map"],
+  }));
   engine.loadSourceUsers(unit, users);
-  engine.loadExternalUsers(unit, users.map((u, i) => ({ id: `x${i}`, email: u.email })));
+  engine.loadExternalUsers(
+    unit,
+    users.map((u, i) => ({ id: `x${i}`, email: u.email })),
+  );
   engine.planAutoSync(unit, T0, "r1");
   engine.applyPlan({ runId: "r1", actor: admin, now: T0 });
   engine.loadExternalUsers(unit, []);
   const plan = engine.planAutoSync(unit, T1, "r2");
   assert.equal(plan.guard.exceeded, true);
   const before = engine.saveSnapshot();
-  assert.throws(() => engine.applyPlan({ runId: "r2", actor: admin, now: T1 }), (e) => e.code === "unmap_threshold_exceeded");
+  assert.throws(
+    () => engine.applyPlan({ runId: "r2", actor: admin, now: T1 }),
+    (e) => e.code === "unmap_threshold_exceeded",
+  );
   assert.equal(engine.saveSnapshot(), before, "a refused run leaves the state exactly as it was");
   engine.applyPlan({ runId: "r2", actor: admin, now: T1, force: true });
   assert.equal(engine.status(unit).filter((r) => r.reason === "external_gone").length, 8);
@@ -127,16 +164,44 @@ test("schedule: not set up until saved; next runs across DST, due check, invalid
   assert.equal(engine.schedule(unit).schedule, undefined, "no schedule until an admin saves one");
   assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T08:00:00Z"), false);
   assert.deepEqual(engine.nextRuns(unit, "2026-03-07T12:00:00Z", 3), []);
-  const schedule = { enabled: true, frequency: { kind: "daily", time: "02:30" }, timeZone: "America/New_York" };
-  assert.throws(() => engine.setSchedule({ unit, schedule, actor: { id: "eve", permissions: [] }, now: "2026-03-07T12:00:00Z" }),
-    (e) => e.code === "permission_denied" && /UserMapping\.Map/.test(e.message));
+  const schedule = {
+    enabled: true,
+    frequency: { kind: "daily", time: "02:30" },
+    timeZone: "America/New_York",
+  };
+  assert.throws(
+    () =>
+      engine.setSchedule({
+        unit,
+        schedule,
+        actor: { id: "eve", permissions: [] },
+        now: "2026-03-07T12:00:00Z",
+      }),
+    (e) => e.code === "permission_denied" && /UserMapping\.Map/.test(e.message),
+  );
   engine.setSchedule({ unit, schedule, actor: admin, now: "2026-03-07T12:00:00Z" });
   assert.deepEqual(engine.schedule(unit).savedBy, admin);
   const runs = engine.nextRuns(unit, "2026-03-07T12:00:00Z", 3);
   assert.deepEqual(runs, ["2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z"]);
-  assert.throws(() => engine.setSchedule({ unit, actor: admin, now: T0, schedule: { enabled: true, frequency: { kind: "everyMinutes", minutes: 2 }, timeZone: "UTC" } }),
-    (e) => e.code === "invalid_input" && /minutes/.test(e.field));
-  assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T07:00:00Z"), false, "not before the first slot after saving");
+  assert.throws(
+    () =>
+      engine.setSchedule({
+        unit,
+        actor: admin,
+        now: T0,
+        schedule: {
+          enabled: true,
+          frequency: { kind: "everyMinutes", minutes: 2 },
+          timeZone: "UTC",
+        },
+      }),
+    (e) => e.code === "invalid_input" && /minutes/.test(e.field),
+  );
+  assert.equal(
+    engine.isAutoSyncDue(unit, "2026-03-08T07:00:00Z"),
+    false,
+    "not before the first slot after saving",
+  );
   assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T08:00:00Z"), true);
   assert.equal(engine.clearSchedule({ unit, actor: admin }), true);
   assert.equal(engine.isAutoSyncDue(unit, "2026-03-08T08:00:00Z"), false);
@@ -155,47 +220,103 @@ test("permissions: applying, forcing and manual changes need an Actor holding Us
     () => engine.include({ unit, actor: viewer, userId: "u-ann", now: T0 }),
     () => engine.map({ unit, actor: viewer, userId: "u-ann", externalId: "401001", now: T0 }),
   ]) {
-    assert.throws(call, (e) => isUsersyncError(e) && e.code === "permission_denied" && e.message.includes("UserMapping.Map"));
+    assert.throws(
+      call,
+      (e) =>
+        isUsersyncError(e) &&
+        e.code === "permission_denied" &&
+        e.message.includes("UserMapping.Map"),
+    );
   }
   // The old positional form: a bare string actor is a wrong-typed argument, refused at the
   // boundary (invalid_input naming the parameter).
-  assert.throws(() => engine.applyPlan("run-p", "auto_sync", T0),
-    (e) => e.code === "invalid_input" && /actor/.test(e.message));
+  assert.throws(
+    () => engine.applyPlan("run-p", "auto_sync", T0),
+    (e) => e.code === "invalid_input" && /actor/.test(e.message),
+  );
   assert.equal(engine.saveSnapshot(), before, "nothing changed");
   // The positional form with an Actor still works (deprecated).
   assert.ok(engine.applyPlan("run-p", admin, T0).applied > 0);
   engine.unmap(unit, admin, "u-ann", T1);
   assert.equal(row(engine, "u-ann").status, "unmapped");
-  assert.throws(() => engine.map({ unit, actor: admin, userId: "u-ann", externalId: "401001", now: T1, reasign: true }),
-    (e) => e.code === "invalid_input" && /reasign/.test(e.message), "a misspelt parameter is named");
+  assert.throws(
+    () =>
+      engine.map({
+        unit,
+        actor: admin,
+        userId: "u-ann",
+        externalId: "401001",
+        now: T1,
+        reasign: true,
+      }),
+    (e) => e.code === "invalid_input" && /reasign/.test(e.message),
+    "a misspelt parameter is named",
+  );
 });
 
 test("platforms: Auto Sync only where the platform supports it; manual mapping everywhere", () => {
   const teams = { businessUnitId: "bu-1", platform: "teams" };
-  assert.deepEqual(new Engine().platformSupport("ringcentral"),
-    { platform: "ringcentral", label: "RingCentral", autoSync: true, manual: true, declared: false });
+  assert.deepEqual(new Engine().platformSupport("ringcentral"), {
+    platform: "ringcentral",
+    label: "RingCentral",
+    autoSync: true,
+    manual: true,
+    declared: false,
+  });
   const engine = new Engine();
   assert.equal(engine.platformSupport("teams").autoSync, false);
   engine.loadSourceUsers(teams, [{ id: "u1", email: "a@x.com", permissions: ["UserMapping.Map"] }]);
   engine.loadExternalUsers(teams, [{ id: "t1", email: "a@x.com", displayName: "Ann Teams" }]);
-  assert.throws(() => engine.planAutoSync(teams, T0), (e) => e.code === "auto_sync_unsupported" && e.field === "platform");
-  assert.throws(() => engine.setSchedule({ unit: teams, actor: admin, now: T0, schedule: { enabled: true, frequency: { kind: "hourly" }, timeZone: "UTC" } }),
-    (e) => e.code === "auto_sync_unsupported");
-  assert.equal(engine.searchExternal(teams, "ann")[0].externalId, "t1", "name search works on every platform");
+  assert.throws(
+    () => engine.planAutoSync(teams, T0),
+    (e) => e.code === "auto_sync_unsupported" && e.field === "platform",
+  );
+  assert.throws(
+    () =>
+      engine.setSchedule({
+        unit: teams,
+        actor: admin,
+        now: T0,
+        schedule: { enabled: true, frequency: { kind: "hourly" }, timeZone: "UTC" },
+      }),
+    (e) => e.code === "auto_sync_unsupported",
+  );
+  assert.equal(
+    engine.searchExternal(teams, "ann")[0].externalId,
+    "t1",
+    "name search works on every platform",
+  );
   engine.map({ unit: teams, actor: admin, userId: "u1", externalId: "t1", now: T0 });
   assert.equal(engine.status(teams)[0].status, "mapped");
-  const declared = new Engine({ platforms: [{ platform: "teams", autoSync: true, label: "Microsoft Teams" }] });
-  assert.deepEqual([declared.platformSupport("teams").autoSync, declared.platformSupport("teams").label], [true, "Microsoft Teams"]);
+  const declared = new Engine({
+    platforms: [{ platform: "teams", autoSync: true, label: "Microsoft Teams" }],
+  });
+  assert.deepEqual(
+    [declared.platformSupport("teams").autoSync, declared.platformSupport("teams").label],
+    [true, "Microsoft Teams"],
+  );
 });
 
 test("a scheduled run acts as the admin who saved the schedule, and is refused once they lost the permission", () => {
   const engine = loaded();
-  engine.setSchedule({ unit, actor: admin, now: T0, schedule: { enabled: true, frequency: { kind: "everyMinutes", minutes: 5 }, timeZone: "UTC" } });
+  engine.setSchedule({
+    unit,
+    actor: admin,
+    now: T0,
+    schedule: { enabled: true, frequency: { kind: "everyMinutes", minutes: 5 }, timeZone: "UTC" },
+  });
   const at = "2026-11-23T10:06:00Z";
   assert.equal(engine.isAutoSyncDue(unit, at), true);
   engine.planAutoSync(unit, at, "sched-1");
-  assert.throws(() => engine.applyScheduledPlan({ runId: "sched-1", owner: { id: admin.id, permissions: [] }, now: at }),
-    (e) => e.code === "permission_denied" && e.message.includes(admin.id));
+  assert.throws(
+    () =>
+      engine.applyScheduledPlan({
+        runId: "sched-1",
+        owner: { id: admin.id, permissions: [] },
+        now: at,
+      }),
+    (e) => e.code === "permission_denied" && e.message.includes(admin.id),
+  );
   const refusal = engine.schedule(unit).lastRefusal;
   assert.equal(refusal.actor, admin.id);
   assert.equal(refusal.code, "permission_denied");
@@ -211,7 +332,10 @@ test("external_taken: the one match is already mapped (by hand) to someone else"
   engine.map({ unit, actor: admin, userId: "u-carl", externalId: "401001", now: T0 });
   engine.planAutoSync(unit, T0, "run-taken");
   engine.applyPlan({ runId: "run-taken", actor: admin, now: T0 });
-  assert.deepEqual([row(engine, "u-ann").status, row(engine, "u-ann").reason], ["unmapped", "external_taken"]);
+  assert.deepEqual(
+    [row(engine, "u-ann").status, row(engine, "u-ann").reason],
+    ["unmapped", "external_taken"],
+  );
   assert.equal(row(engine, "u-carl").method, "manual", "Auto Sync never touches a manual mapping");
   assert.equal(row(engine, "u-carl").externalId, "401001");
 });

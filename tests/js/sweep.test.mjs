@@ -21,8 +21,21 @@ const NOW = "2026-01-05T10:00:00Z";
 const BIG = "x".repeat(10 * 1024 * 1024);
 
 // ---- valid values, by parameter name first, then by kind ----
-const sourceUser = { id: "u1", email: "ana@example.com", firstName: "Ana", lastName: "Silva", businessUnitId: "bu-1", status: "active" };
-const externalUser = { id: "rc-1", email: "ana@example.com", firstName: "Ana", lastName: "Silva", status: "Enabled" };
+const sourceUser = {
+  id: "u1",
+  email: "ana@example.com",
+  firstName: "Ana",
+  lastName: "Silva",
+  businessUnitId: "bu-1",
+  status: "active",
+};
+const externalUser = {
+  id: "rc-1",
+  email: "ana@example.com",
+  firstName: "Ana",
+  lastName: "Silva",
+  status: "Enabled",
+};
 const byName = {
   unit: () => unit,
   actor: () => ({ id: "admin", permissions: ["UserMapping.Map"] }),
@@ -36,14 +49,20 @@ const byName = {
   email: () => "ana@example.com",
   side: () => "source",
   format: () => "json",
-  schedule: () => ({ enabled: true, frequency: { kind: "everyMinutes", minutes: 15 }, timeZone: "UTC" }),
+  schedule: () => ({
+    enabled: true,
+    frequency: { kind: "everyMinutes", minutes: 15 },
+    timeZone: "UTC",
+  }),
   batches: () => [{ acdTenantId: "acd-1", users: [sourceUser] }],
   bytes: () => new TextEncoder().encode(JSON.stringify([sourceUser])),
   source: () => new TextEncoder().encode(JSON.stringify([sourceUser])),
   external: () => new TextEncoder().encode(JSON.stringify([externalUser])),
   // An already-aborted signal: the connectors stop before any request.
   options: (where) =>
-    where.startsWith("fetch") ? { baseUrl: "http://127.0.0.1:9", token: "t", signal: AbortSignal.abort() } : {},
+    where.startsWith("fetch")
+      ? { baseUrl: "http://127.0.0.1:9", token: "t", signal: AbortSignal.abort() }
+      : {},
   count: () => 3,
   limit: () => 5,
   eventId: () => 1,
@@ -93,11 +112,40 @@ function garbage() {
     ["undefined", undefined],
     ["BigInt", 10n],
     ["Symbol", Symbol("s")],
-    ["Proxy", new Proxy({}, { get: thrower, ownKeys: thrower, getPrototypeOf: thrower, has: thrower, getOwnPropertyDescriptor: thrower })],
+    [
+      "Proxy",
+      new Proxy(
+        {},
+        {
+          get: thrower,
+          ownKeys: thrower,
+          getPrototypeOf: thrower,
+          has: thrower,
+          getOwnPropertyDescriptor: thrower,
+        },
+      ),
+    ],
     ["array Proxy", new Proxy([1, 2], { get: thrower })],
     ["revoked Proxy", revocable.proxy],
-    ["throwing getter", { get id() { throw new Error("getter"); }, email: "a@b.c" }],
-    ["throwing getter in array", [{ get email() { throw new Error("getter"); } }]],
+    [
+      "throwing getter",
+      {
+        get id() {
+          throw new Error("getter");
+        },
+        email: "a@b.c",
+      },
+    ],
+    [
+      "throwing getter in array",
+      [
+        {
+          get email() {
+            throw new Error("getter");
+          },
+        },
+      ],
+    ],
     ["cyclic", cyclic],
     ["cyclic array", cyclicArray],
     ["5,000-deep", deep(5000)],
@@ -117,12 +165,29 @@ function entryPoints() {
     if (cls) {
       out.push({ where: `new ${name}`, sig: cls.ctor, kind: "new", cls: value });
       for (const s of Object.getOwnPropertyNames(value)) {
-        if (typeof value[s] !== "function" || ["length", "name", "prototype"].includes(s) || s.startsWith("__")) continue;
-        out.push({ where: `${name}.${s}`, sig: cls.statics[s], kind: "static", cls: value, method: s });
+        if (
+          typeof value[s] !== "function" ||
+          ["length", "name", "prototype"].includes(s) ||
+          s.startsWith("__")
+        )
+          continue;
+        out.push({
+          where: `${name}.${s}`,
+          sig: cls.statics[s],
+          kind: "static",
+          cls: value,
+          method: s,
+        });
       }
       for (const m of Object.getOwnPropertyNames(value.prototype)) {
         if (m === "constructor" || m === "free" || m.startsWith("__")) continue;
-        out.push({ where: `${name}.${m}`, sig: cls.methods[m], kind: "method", cls: value, method: m });
+        out.push({
+          where: `${name}.${m}`,
+          sig: cls.methods[m],
+          kind: "method",
+          cls: value,
+          method: m,
+        });
       }
     } else {
       out.push({ where: name, sig: table.functions[name], kind: "function", fn: value });
@@ -154,10 +219,19 @@ async function attempt(entry, args, receiver, label) {
     thrown = e;
   }
   if (thrown === undefined) return undefined;
-  assert.ok(!(thrown instanceof WebAssembly.RuntimeError), `${label}: RuntimeError ${thrown?.message}`);
-  assert.ok(isUsersyncError(thrown), `${label}: not a UsersyncError: ${thrown?.name}: ${String(thrown?.message).slice(0, 300)}`);
+  assert.ok(
+    !(thrown instanceof WebAssembly.RuntimeError),
+    `${label}: RuntimeError ${thrown?.message}`,
+  );
+  assert.ok(
+    isUsersyncError(thrown),
+    `${label}: not a UsersyncError: ${thrown?.name}: ${String(thrown?.message).slice(0, 300)}`,
+  );
   assert.equal(typeof thrown.code, "string", `${label}: no code`);
-  assert.ok(thrown.message.length < 1024, `${label}: message of ${thrown.message.length} characters`);
+  assert.ok(
+    thrown.message.length < 1024,
+    `${label}: message of ${thrown.message.length} characters`,
+  );
   return thrown;
 }
 
@@ -188,7 +262,12 @@ test("garbage in every argument position: coded errors only, and every instance 
   let calls = 0;
   const codes = {};
   for (const entry of entries) {
-    const receiverOf = () => (entry.kind === "method" ? (entry.cls === Engine ? engine : instances[entry.cls.name]()) : undefined);
+    const receiverOf = () =>
+      entry.kind === "method"
+        ? entry.cls === Engine
+          ? engine
+          : instances[entry.cls.name]()
+        : undefined;
     const valid = entry.sig.params.map((p) => validValue(entry.where, p));
     // Missing arguments altogether, then garbage in each position in turn.
     const cases = [["no arguments", []]];
@@ -214,14 +293,19 @@ test("garbage in every argument position: coded errors only, and every instance 
       gone.free();
       const label = `${entry.where} on a freed instance`;
       assert.equal((await attempt(entry, valid, gone, label))?.code, "invalid_input", label);
-      assert.equal((await attempt(entry, valid, {}, `${entry.where} on {}`))?.code, "invalid_input");
+      assert.equal(
+        (await attempt(entry, valid, {}, `${entry.where} on {}`))?.code,
+        "invalid_input",
+      );
       calls += 2;
     }
     stillAnswers(engine, entry.where);
   }
   engine.free();
   engine.free(); // twice: nothing happens
-  process.stdout.write(`# sweep: ${entries.length} entry points, ${calls} calls; codes ${JSON.stringify(codes)}\n`);
+  process.stdout.write(
+    `# sweep: ${entries.length} entry points, ${calls} calls; codes ${JSON.stringify(codes)}\n`,
+  );
   assert.ok(calls > 1000);
 });
 
@@ -235,8 +319,11 @@ test("a 10 MB string in every string parameter and string field gives a message 
       if (entry.sig.params[i].kinds.includes("string")) variants.push(BIG);
       const v = valid[i];
       // Each string field of a valid object or record, one at a time.
-      const records = Array.isArray(v) ? v.filter((r) => r && typeof r === "object" && !ArrayBuffer.isView(r)) : [];
-      const target = v && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v) ? v : records[0];
+      const records = Array.isArray(v)
+        ? v.filter((r) => r && typeof r === "object" && !ArrayBuffer.isView(r))
+        : [];
+      const target =
+        v && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v) ? v : records[0];
       if (target) {
         for (const [k, field] of Object.entries(target)) {
           if (typeof field !== "string") continue;
@@ -247,7 +334,12 @@ test("a 10 MB string in every string parameter and string field gives a message 
       for (const value of variants) {
         const args = valid.slice();
         args[i] = value;
-        const receiver = entry.kind === "method" ? (entry.cls === Engine ? engine : instances[entry.cls.name]()) : undefined;
+        const receiver =
+          entry.kind === "method"
+            ? entry.cls === Engine
+              ? engine
+              : instances[entry.cls.name]()
+            : undefined;
         await attempt(entry, args, receiver, `${entry.where}(${entry.sig.params[i].name} = 10 MB)`);
         if (receiver && receiver !== engine) receiver.free();
         calls++;
@@ -277,21 +369,43 @@ function rng(seed) {
 function plainValue(r, depth) {
   const pick = Math.floor(r() * (depth > 0 ? 8 : 5));
   switch (pick) {
-    case 0: return Math.floor(r() * 1000) - 500;
-    case 1: return ["", "ana@example.com", "ANA@EXAMPLE.COM", "\u{1F600}", "\ud800", "__proto__"][Math.floor(r() * 6)];
-    case 2: return r() < 0.5;
-    case 3: return null;
-    case 4: return undefined;
+    case 0:
+      return Math.floor(r() * 1000) - 500;
+    case 1:
+      return ["", "ana@example.com", "ANA@EXAMPLE.COM", "\u{1F600}", "\ud800", "__proto__"][
+        Math.floor(r() * 6)
+      ];
+    case 2:
+      return r() < 0.5;
+    case 3:
+      return null;
+    case 4:
+      return undefined;
     case 5:
     case 6: {
       const o = {};
-      const keys = ["id", "email", "firstName", "status", "businessUnitId", "__proto__", "constructor", "x y"];
+      const keys = [
+        "id",
+        "email",
+        "firstName",
+        "status",
+        "businessUnitId",
+        "__proto__",
+        "constructor",
+        "x y",
+      ];
       for (let i = Math.floor(r() * 5); i > 0; i--) {
-        Object.defineProperty(o, keys[Math.floor(r() * keys.length)], { value: plainValue(r, depth - 1), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(o, keys[Math.floor(r() * keys.length)], {
+          value: plainValue(r, depth - 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return o;
     }
-    default: return Array.from({ length: Math.floor(r() * 4) }, () => plainValue(r, depth - 1));
+    default:
+      return Array.from({ length: Math.floor(r() * 4) }, () => plainValue(r, depth - 1));
   }
 }
 
@@ -334,7 +448,10 @@ test("the plain-data walk: plain values pass unchanged, hostile ones give coded 
       try {
         call();
       } catch (e) {
-        assert.ok(isUsersyncError(e), `seed ${seed}, iteration ${n}: ${e?.name}: ${String(e?.message).slice(0, 200)}`);
+        assert.ok(
+          isUsersyncError(e),
+          `seed ${seed}, iteration ${n}: ${e?.name}: ${String(e?.message).slice(0, 200)}`,
+        );
       }
     }
   }
@@ -344,17 +461,51 @@ test("the plain-data walk: plain values pass unchanged, hostile ones give coded 
 
 test("a trap escaping the glue is named as a usersync bug, with the trap as its cause", () => {
   // The checking code is inlined in the generated module; take it from there.
-  const source = readFileSync(fileURLToPath(new URL("../../pkg/node/usersync.cjs", import.meta.url)), "utf8");
+  const source = readFileSync(
+    fileURLToPath(new URL("../../pkg/node/usersync.cjs", import.meta.url)),
+    "utf8",
+  );
   const start = source.indexOf("// ---- usersync argument guard");
   const end = source.indexOf("// ---- end of the usersync argument guard");
   assert.ok(start >= 0 && end > start, "the generated module holds the guard");
   const guardCall = new Function(`${source.slice(start, end)}; return guardCall;`)();
-  const sig = { params: [{ name: "text", optional: false, kinds: ["string"] }], async: false, predicate: false };
+  const sig = {
+    params: [{ name: "text", optional: false, kinds: ["string"] }],
+    async: false,
+    predicate: false,
+  };
   const trap = new WebAssembly.RuntimeError("unreachable");
-  const call = guardCall("demo", sig, () => { throw trap; }, {});
-  assert.throws(() => call("x"), (e) => e.name === "UsersyncInternalError" && e.cause === trap && /demo failed inside WebAssembly/.test(e.message));
+  const call = guardCall(
+    "demo",
+    sig,
+    () => {
+      throw trap;
+    },
+    {},
+  );
+  assert.throws(
+    () => call("x"),
+    (e) =>
+      e.name === "UsersyncInternalError" &&
+      e.cause === trap &&
+      /demo failed inside WebAssembly/.test(e.message),
+  );
   // A coded error and a caller's own exception pass through untouched.
   const own = new TypeError("the caller's callback");
-  assert.throws(() => guardCall("demo", sig, () => { throw own; }, {})("x"), (e) => e === own);
-  assert.throws(() => call(1), (e) => isUsersyncError(e) && e.code === "invalid_input" && /parameter 'text'/.test(e.message));
+  assert.throws(
+    () =>
+      guardCall(
+        "demo",
+        sig,
+        () => {
+          throw own;
+        },
+        {},
+      )("x"),
+    (e) => e === own,
+  );
+  assert.throws(
+    () => call(1),
+    (e) => isUsersyncError(e) && e.code === "invalid_input" && /parameter 'text'/.test(e.message),
+  );
 });

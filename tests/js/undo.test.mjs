@@ -1,4 +1,4 @@
-// Undo and history (issue 9) through the built package: undo an Auto Sync run as a dry run
+// Undo and history (docs/undo.md) through the built package: undo an Auto Sync run as a dry run
 // then apply it, undo it again (nothing changes), undo the undo; a later change that took an
 // account refuses only that user's revert; one manual change undone by its event id;
 // retention naming the runs it made impossible to undo, and a snapshot keeping it all.
@@ -37,9 +37,13 @@ function run(engine, runId, at, force = false) {
 }
 
 /** Status, reason and account per user: what an undo must give back. */
-const view = (engine) => engine.status(unit).map((r) => [r.userId, r.status, r.reason, r.externalId]);
+const view = (engine) =>
+  engine.status(unit).map((r) => [r.userId, r.status, r.reason, r.externalId]);
 const coded = (code, field) => (e) =>
-  e instanceof Error && isUsersyncError(e) && e.code === code && (field === undefined || e.field === field);
+  e instanceof Error &&
+  isUsersyncError(e) &&
+  e.code === code &&
+  (field === undefined || e.field === field);
 
 test("undo an Auto Sync run: a dry run, then applied, audited, in the history; twice is a no-op; the undo undone", () => {
   const engine = loaded();
@@ -69,15 +73,21 @@ test("undo an Auto Sync run: a dry run, then applied, audited, in the history; t
   }
 
   const history = engine.userHistory(unit, "u1");
-  assert.deepEqual(history.map((h) => [h.cause, h.actor, h.runId]), [
-    ["undo", admin.id, undo.runId],
-    ["auto_sync", "auto_sync", "r1"],
-  ]);
+  assert.deepEqual(
+    history.map((h) => [h.cause, h.actor, h.runId]),
+    [
+      ["undo", admin.id, undo.runId],
+      ["auto_sync", "auto_sync", "r1"],
+    ],
+  );
   assert.ok(history[0].eventId > history[1].eventId, "newest first");
   assert.equal(history[1].externalId, "x1");
 
   const runs = engine.runs(unit);
-  assert.deepEqual(runs.map((r) => r.runId), [undo.runId, "r1"]);
+  assert.deepEqual(
+    runs.map((r) => r.runId),
+    [undo.runId, "r1"],
+  );
   const r1 = engine.runSummary("r1");
   assert.deepEqual(r1.undoneBy, [undo.runId]);
   assert.equal(r1.actor, "auto_sync");
@@ -115,7 +125,10 @@ test("a later change that took the account refuses only that user's revert, nami
   const [took] = engine.map({ unit, actor: admin, userId: "u4", externalId: "x1", now: T(2) });
 
   const undo = engine.planUndoRun("r2", T(3));
-  assert.deepEqual(undo.transitions.map((t) => t.userId), ["u2", "u3"]);
+  assert.deepEqual(
+    undo.transitions.map((t) => t.userId),
+    ["u2", "u3"],
+  );
   assert.equal(undo.conflicts.length, 1);
   const [c] = undo.conflicts;
   assert.equal(c.userId, "u1");
@@ -140,7 +153,14 @@ test("a later change that took the account refuses only that user's revert, nami
 test("one manual change undone by its event id; run events and bad ids are refused with codes", () => {
   const engine = loaded();
   run(engine, "r1", 0);
-  const events = engine.map({ unit, actor: admin, userId: "u4", externalId: "x1", now: T(1), reassign: true });
+  const events = engine.map({
+    unit,
+    actor: admin,
+    userId: "u4",
+    externalId: "x1",
+    now: T(1),
+    reassign: true,
+  });
   assert.equal(events.length, 2);
   assert.equal(events[1].change, events[0].id, "a reassign is one change of two events");
 
@@ -164,7 +184,11 @@ test("one manual change undone by its event id; run events and bad ids are refus
 
 test("retention bounds the log, names the runs it made impossible to undo, and survives a snapshot", () => {
   const engine = loaded({ auditRetention: { maxEvents: 4 } });
-  assert.deepEqual(engine.presenceSettings().auditRetention, { maxEvents: 4, maxAgeDays: 0, maxRuns: 1000 });
+  assert.deepEqual(engine.presenceSettings().auditRetention, {
+    maxEvents: 4,
+    maxAgeDays: 0,
+    maxRuns: 1000,
+  });
   run(engine, "r1", 0); // 4 events
   engine.loadExternalUsers(unit, []);
   const outcome = run(engine, "r2", 1); // 3 more: r1's oldest go
@@ -180,7 +204,10 @@ test("retention bounds the log, names the runs it made impossible to undo, and s
   assert.equal(undo.transitions.length, 3, "r2 can still be undone after a restore");
 
   const settings = engine.presenceSettings();
-  engine.setPresenceSettings({ ...settings, auditRetention: { maxEvents: 1, maxAgeDays: 0, maxRuns: 0 } });
+  engine.setPresenceSettings({
+    ...settings,
+    auditRetention: { maxEvents: 1, maxAgeDays: 0, maxRuns: 0 },
+  });
   const report = engine.applyAuditRetention(T(5));
   assert.equal(report.trimmedEvents, 3);
   assert.deepEqual(report.noLongerUndoable, ["r2"]);

@@ -22,15 +22,21 @@ export interface Planned {
 const quiet = () => () => undefined;
 
 /** Fetches, loads and plans both passes of Auto Sync for `bu`; the plan is pending in the engine. */
-export async function planAutoSyncWithRetry(app: App, bu: BusinessUnit, hooks: PipelineHooks = {}): Promise<Planned> {
+export async function planAutoSyncWithRetry(
+  app: App,
+  bu: BusinessUnit,
+  hooks: PipelineHooks = {},
+): Promise<Planned> {
   const step = hooks.step ?? quiet;
   const unit = unitOf(bu);
   let end = step(`Fetching CXone and RingCentral users of ${bu.name}`);
   const dirs = await fetchDirectories(bu, hooks.onFetchProgress ?? (() => undefined), hooks.signal);
   const loaded = app.loadDirectories(bu, dirs);
   const rejected = loaded.sourceRejected + loaded.externalRejected;
-  end(`: ${dirs.source.length} CXone users and ${dirs.external.length} RingCentral accounts` +
-    (rejected > 0 ? ` (${rejected} rejected by intake)` : ""));
+  end(
+    `: ${dirs.source.length} CXone users and ${dirs.external.length} RingCentral accounts` +
+      (rejected > 0 ? ` (${rejected} rejected by intake)` : ""),
+  );
   app.notify();
   await nextFrame();
 

@@ -13,7 +13,10 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 }
 
 /** A whole file: header then rows, CRLF line ends (RFC 4180). */
-export function toCsv(header: string[], rows: Iterable<(string | number | boolean | null | undefined)[]>): string {
+export function toCsv(
+  header: string[],
+  rows: Iterable<(string | number | boolean | null | undefined)[]>,
+): string {
   const lines = [header.map(csvCell).join(",")];
   for (const r of rows) lines.push(r.map(csvCell).join(","));
   return lines.join("\r\n") + "\r\n";

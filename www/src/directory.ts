@@ -3,8 +3,13 @@
 // profiles resolved, and the RingCentral user list.
 
 import {
-  fetchCxoneUsers, fetchRingCentralUsers, fetchRingCentralUsersByEmail,
-  type ExternalUser, type FetchProgress, type ProfilePermissions, type SourceUser,
+  fetchCxoneUsers,
+  fetchRingCentralUsers,
+  fetchRingCentralUsersByEmail,
+  type ExternalUser,
+  type FetchProgress,
+  type ProfilePermissions,
+  type SourceUser,
 } from "usersync";
 import { now, type BusinessUnit, type Directories } from "./state";
 
@@ -34,7 +39,10 @@ async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
 }
 
 /** Which permissions each CXone security profile grants (sample set-up of the local server). */
-export async function profilePermissions(bu: BusinessUnit, signal?: AbortSignal): Promise<ProfilePermissions[]> {
+export async function profilePermissions(
+  bu: BusinessUnit,
+  signal?: AbortSignal,
+): Promise<ProfilePermissions[]> {
   const v = await getJson(`${bu.samplesUrl}/__sample/profile-permissions`, signal);
   if (!Array.isArray(v)) throw new Error("profile permissions: not a list");
   return v as ProfilePermissions[];
@@ -50,10 +58,18 @@ export async function fetchDirectories(
   const perms = await profilePermissions(bu, signal);
   const controls = (side: keyof Progress) => ({
     ...(signal ? { signal } : {}),
-    onProgress: (p: FetchProgress) => { progress[side] = p; onProgress({ ...progress }); },
+    onProgress: (p: FetchProgress) => {
+      progress[side] = p;
+      onProgress({ ...progress });
+    },
   });
   const [source, external] = await Promise.all([
-    fetchCxoneUsers({ ...bu.cxone, perPage: 1000, profilePermissions: perms, ...controls("cxone") }),
+    fetchCxoneUsers({
+      ...bu.cxone,
+      perPage: 1000,
+      profilePermissions: perms,
+      ...controls("cxone"),
+    }),
     fetchRingCentralUsers({ ...bu.ringcentral, perPage: 1000, ...controls("ringcentral") }),
   ]);
   return { source, external, fetchedAt: now() };
@@ -62,11 +78,20 @@ export async function fetchDirectories(
 /** The CXone agents of a unit only (WFM sync reads no external directory). */
 export async function fetchCxone(bu: BusinessUnit, signal?: AbortSignal): Promise<SourceUser[]> {
   const perms = await profilePermissions(bu, signal);
-  return fetchCxoneUsers({ ...bu.cxone, perPage: 1000, profilePermissions: perms, ...(signal ? { signal } : {}) });
+  return fetchCxoneUsers({
+    ...bu.cxone,
+    perPage: 1000,
+    profilePermissions: perms,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 /** The Auto Sync retry's targeted re-fetch: accounts with any of these emails. */
-export function refetchByEmail(bu: BusinessUnit, emails: string[], signal?: AbortSignal): Promise<ExternalUser[]> {
+export function refetchByEmail(
+  bu: BusinessUnit,
+  emails: string[],
+  signal?: AbortSignal,
+): Promise<ExternalUser[]> {
   return fetchRingCentralUsersByEmail({ ...bu.ringcentral, ...(signal ? { signal } : {}) }, emails);
 }
 

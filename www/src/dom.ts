@@ -31,7 +31,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function append(parent: Node, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c);
+    parent.appendChild(
+      typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c,
+    );
   }
 }
 
@@ -42,17 +44,35 @@ export function replace(parent: Node, ...children: Child[]): void {
 }
 
 /** A message line: `kind` is "error", "warn", "ok" or "info". */
-export function note(kind: "error" | "warn" | "ok" | "info", ...children: Child[]): HTMLParagraphElement {
-  return h("p", { class: `note note-${kind}`, role: kind === "error" ? "alert" : "status" }, ...children);
+export function note(
+  kind: "error" | "warn" | "ok" | "info",
+  ...children: Child[]
+): HTMLParagraphElement {
+  return h(
+    "p",
+    { class: `note note-${kind}`, role: kind === "error" ? "alert" : "status" },
+    ...children,
+  );
 }
 
 /** A modal <dialog> appended to the body; removed from the document when closed. */
-export function modal(title: string, testId: string): { dialog: HTMLDialogElement; body: HTMLDivElement; close: () => void } {
+export function modal(
+  title: string,
+  testId: string,
+): { dialog: HTMLDialogElement; body: HTMLDivElement; close: () => void } {
   const body = h("div", { class: "dialog-body" });
   const dialog = h("dialog", { "data-testid": testId, "aria-label": title });
   const close = () => dialog.close();
-  append(dialog, h("header", { class: "dialog-head" }, h("h2", {}, title),
-    h("button", { class: "icon", "aria-label": "Close", onclick: close }, "×")), body);
+  append(
+    dialog,
+    h(
+      "header",
+      { class: "dialog-head" },
+      h("h2", {}, title),
+      h("button", { class: "icon", "aria-label": "Close", onclick: close }, "×"),
+    ),
+    body,
+  );
   dialog.addEventListener("close", () => dialog.remove());
   document.body.appendChild(dialog);
   dialog.showModal();

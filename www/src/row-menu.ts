@@ -30,22 +30,53 @@ document.addEventListener("keydown", (e) => {
 
 /** The "…" button of one row. */
 export function rowMenuButton(app: App, row: StatusRow, actions: RowActions): HTMLButtonElement {
-  const button = h("button", { class: "small icon-menu", "data-action": "menu", "aria-haspopup": "menu",
-    "aria-label": `Actions for ${row.name ?? row.userId}`, title: "Actions" }, "…");
+  const button = h(
+    "button",
+    {
+      class: "small icon-menu",
+      "data-action": "menu",
+      "aria-haspopup": "menu",
+      "aria-label": `Actions for ${row.name ?? row.userId}`,
+      title: "Actions",
+    },
+    "…",
+  );
   button.addEventListener("click", (e) => {
     e.stopPropagation();
     closeMenu();
     const deny = app.denyReason;
     const item = (label: string, action: string, f: () => void, needsMap: boolean) =>
-      h("button", { role: "menuitem", "data-action": action, disabled: needsMap && deny !== undefined,
-        title: needsMap && deny ? deny : label, onclick: () => { closeMenu(); f(); } }, label);
-    const menu = h("div", { class: "row-menu", role: "menu", "data-testid": "row-menu", "data-user-id": row.userId },
-      row.status !== "excluded" ? item(row.status === "mapped" ? "Map User… (remap)" : "Map User…", "map", () => actions.details(row), false) : "",
+      h(
+        "button",
+        {
+          role: "menuitem",
+          "data-action": action,
+          disabled: needsMap && deny !== undefined,
+          title: needsMap && deny ? deny : label,
+          onclick: () => {
+            closeMenu();
+            f();
+          },
+        },
+        label,
+      );
+    const menu = h(
+      "div",
+      { class: "row-menu", role: "menu", "data-testid": "row-menu", "data-user-id": row.userId },
+      row.status !== "excluded"
+        ? item(
+            row.status === "mapped" ? "Map User… (remap)" : "Map User…",
+            "map",
+            () => actions.details(row),
+            false,
+          )
+        : "",
       row.status === "mapped" ? item("Unmap", "unmap", () => actions.unmap(row), true) : "",
       row.status === "excluded"
         ? item("Include in Auto Sync", "include", () => actions.include(row), true)
         : item("Exclude from Auto Sync", "exclude", () => actions.exclude(row), true),
-      item("History", "history", () => actions.history(row), false));
+      item("History", "history", () => actions.history(row), false),
+    );
     const r = button.getBoundingClientRect();
     menu.style.position = "fixed";
     menu.style.top = `${Math.round(r.bottom + 2)}px`;

@@ -31,7 +31,10 @@ export class Scheduler {
   /** The last report per business unit ("" for every unit). */
   readonly last = new Map<string, ScheduledReport>();
 
-  constructor(private readonly app: App, private readonly busy: () => boolean) {}
+  constructor(
+    private readonly app: App,
+    private readonly busy: () => boolean,
+  ) {}
 
   get enabled(): boolean {
     return this.timer !== undefined;
@@ -64,7 +67,11 @@ export class Scheduler {
         try {
           await this.checkUnit(bu);
         } catch (e) {
-          this.report({ businessUnitId: bu.businessUnitId, kind: "error", text: `Scheduled Auto Sync of ${bu.name}: ${errorText(e)}` });
+          this.report({
+            businessUnitId: bu.businessUnitId,
+            kind: "error",
+            text: `Scheduled Auto Sync of ${bu.name}: ${errorText(e)}`,
+          });
         }
       }
     } finally {
@@ -83,13 +90,23 @@ export class Scheduler {
     const support = engine.platformSupport(unit.platform);
     if (!support.autoSync) return;
     if (!entry.schedule) {
-      say("info", scheduledRunWords(bu.name, "not-set-up", ": no admin has saved a schedule (Auto Syncing…)"));
+      say(
+        "info",
+        scheduledRunWords(bu.name, "not-set-up", ": no admin has saved a schedule (Auto Syncing…)"),
+      );
       return;
     }
     if (!engine.isAutoSyncDue(unit, at)) {
-      say("info", entry.schedule.enabled
-        ? scheduledRunWords(bu.name, "not-due", `next run at ${this.nextText(bu, at)} (${scheduleWords(entry.schedule)})`)
-        : scheduledRunWords(bu.name, "off"));
+      say(
+        "info",
+        entry.schedule.enabled
+          ? scheduledRunWords(
+              bu.name,
+              "not-due",
+              `next run at ${this.nextText(bu, at)} (${scheduleWords(entry.schedule)})`,
+            )
+          : scheduledRunWords(bu.name, "off"),
+      );
       return;
     }
     say("info", `Scheduled Auto Sync of ${bu.name} is running…`);
@@ -99,11 +116,23 @@ export class Scheduler {
       runId = plan.runId;
       // The signed-in admin vouches for their own current permissions only.
       const session: Actor = this.app.actor;
-      const owner = entry.savedBy === undefined || entry.savedBy.id === session.id ? session : undefined;
-      const out = engine.applyScheduledPlan({ runId: plan.runId, now: now(), ...(owner ? { owner } : {}) });
+      const owner =
+        entry.savedBy === undefined || entry.savedBy.id === session.id ? session : undefined;
+      const out = engine.applyScheduledPlan({
+        runId: plan.runId,
+        now: now(),
+        ...(owner ? { owner } : {}),
+      });
       const by = engine.runSummary(plan.runId).actor;
       this.app.changed();
-      say("ok", scheduledRunWords(bu.name, "ran", `as ${by}: ${out.applied} changes applied; next run at ${this.nextText(bu, now())}`));
+      say(
+        "ok",
+        scheduledRunWords(
+          bu.name,
+          "ran",
+          `as ${by}: ${out.applied} changes applied; next run at ${this.nextText(bu, now())}`,
+        ),
+      );
     } catch (e) {
       if (runId !== undefined) engine.discardPlan(runId);
       const guard = isUsersyncError(e) && e.code === "unmap_threshold_exceeded";
@@ -113,10 +142,14 @@ export class Scheduler {
       const next = this.next(bu, at);
       this.heldUntil.set(bu.businessUnitId, next === undefined ? Infinity : Date.parse(next));
       const again = ` Next try at ${this.nextText(bu, at)}.`;
-      say(guard || denied ? "warn" : "error", guard
-        ? `The scheduled Auto Sync of ${bu.name} would unmap more users than the safety limit allows and was not applied; review it with Run Auto Sync, where it can be forced. ${errorText(e)}${again}`
-        : denied ? scheduledRunWords(bu.name, "refused", `${errorText(e)}${again}`)
-        : `The scheduled Auto Sync of ${bu.name} failed: ${errorText(e)}${again}`);
+      say(
+        guard || denied ? "warn" : "error",
+        guard
+          ? `The scheduled Auto Sync of ${bu.name} would unmap more users than the safety limit allows and was not applied; review it with Run Auto Sync, where it can be forced. ${errorText(e)}${again}`
+          : denied
+            ? scheduledRunWords(bu.name, "refused", `${errorText(e)}${again}`)
+            : `The scheduled Auto Sync of ${bu.name} failed: ${errorText(e)}${again}`,
+      );
     }
   }
 

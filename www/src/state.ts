@@ -2,7 +2,15 @@
 // change), the configured business units, who is acting, and the directories loaded per
 // unit. Tabs listen for changes and re-read what they show from the engine.
 
-import { Engine, type Actor, type Delta, type ExternalUser, type PlatformSupport, type SourceUser, type UnitRef } from "usersync";
+import {
+  Engine,
+  type Actor,
+  type Delta,
+  type ExternalUser,
+  type PlatformSupport,
+  type SourceUser,
+  type UnitRef,
+} from "usersync";
 import { errorWords } from "./words";
 import { loadPrefs, loadText, savePrefs, saveText, type UiPrefs } from "./persist";
 
@@ -26,9 +34,15 @@ export const USER_MAPPING_MAP = "UserMapping.Map";
 
 /** Who the page acts as: an admin who may map, and a viewer who may not. */
 export const ACTORS: readonly { label: string; actor: Actor }[] = [
-  { label: "admin@example.com (User Mapping: Map)", actor: { id: "admin@example.com", permissions: [USER_MAPPING_MAP] } },
+  {
+    label: "admin@example.com (User Mapping: Map)",
+    actor: { id: "admin@example.com", permissions: [USER_MAPPING_MAP] },
+  },
   { label: "viewer@example.com (view only)", actor: { id: "viewer@example.com", permissions: [] } },
-  { label: "rep@example.com (Account Representative)", actor: { id: "rep@example.com", permissions: [USER_MAPPING_MAP, "WFM.UserSync.Configure"] } },
+  {
+    label: "rep@example.com (Account Representative)",
+    actor: { id: "rep@example.com", permissions: [USER_MAPPING_MAP, "WFM.UserSync.Configure"] },
+  },
 ];
 
 export interface Directories {
@@ -41,7 +55,10 @@ const SNAPSHOT_KEY = "snapshot";
 const DELTA_KEY = "wfm-last-delta";
 
 /** The engine's key for a business unit's mapping with its external platform. */
-export const unitOf = (bu: BusinessUnit): UnitRef => ({ businessUnitId: bu.businessUnitId, platform: bu.platform });
+export const unitOf = (bu: BusinessUnit): UnitRef => ({
+  businessUnitId: bu.businessUnitId,
+  platform: bu.platform,
+});
 
 /** Every engine call takes the time as RFC 3339. */
 export const now = (): string => new Date().toISOString();
@@ -63,7 +80,12 @@ export class App {
   private saving: Promise<void> = Promise.resolve();
   private saveListeners = new Set<(state: string) => void>();
 
-  private constructor(engine: Engine, config: AppConfig, restoreError: string | undefined, lastDelta: Delta | undefined) {
+  private constructor(
+    engine: Engine,
+    config: AppConfig,
+    restoreError: string | undefined,
+    lastDelta: Delta | undefined,
+  ) {
     this.engine = engine;
     this.config = config;
     this.restoreError = restoreError;
@@ -191,13 +213,20 @@ export class App {
     this.saving = this.saving
       .then(() => saveText(SNAPSHOT_KEY, snap))
       .then(
-        () => { for (const f of this.saveListeners) f("saved"); },
-        (e: unknown) => { for (const f of this.saveListeners) f(`error: ${errorText(e)}`); },
+        () => {
+          for (const f of this.saveListeners) f("saved");
+        },
+        (e: unknown) => {
+          for (const f of this.saveListeners) f(`error: ${errorText(e)}`);
+        },
       );
   }
 
   /** Loads freshly fetched directories of a business unit into the engine. */
-  loadDirectories(bu: BusinessUnit, dirs: Directories): { sourceRejected: number; externalRejected: number } {
+  loadDirectories(
+    bu: BusinessUnit,
+    dirs: Directories,
+  ): { sourceRejected: number; externalRejected: number } {
     const unit = unitOf(bu);
     const s = this.engine.loadSourceUsers(unit, dirs.source);
     const x = this.engine.loadExternalUsers(unit, dirs.external);

@@ -49,8 +49,18 @@ export class VirtualTable<T> {
     this.head.style.gridTemplateColumns = template;
     this.spacer = h("div", { class: "vt-spacer" });
     this.body = h("div", { class: "vt-body", role: "rowgroup" });
-    this.viewport = h("div", { class: "vt-viewport", tabindex: 0, "data-testid": `${opts.testId}-viewport` }, this.spacer, this.body);
-    this.element = h("div", { class: "vt", role: "table", "data-testid": opts.testId }, this.head, this.viewport);
+    this.viewport = h(
+      "div",
+      { class: "vt-viewport", tabindex: 0, "data-testid": `${opts.testId}-viewport` },
+      this.spacer,
+      this.body,
+    );
+    this.element = h(
+      "div",
+      { class: "vt", role: "table", "data-testid": opts.testId },
+      this.head,
+      this.viewport,
+    );
     this.viewport.addEventListener("scroll", () => this.schedule(), { passive: true });
     new ResizeObserver(() => this.schedule(true)).observe(this.viewport);
     this.renderHead();
@@ -68,17 +78,32 @@ export class VirtualTable<T> {
   }
 
   private renderHead(): void {
-    replace(this.head, ...this.opts.columns.map((c) => {
-      const active = this.sort?.key === c.key;
-      const arrow = active ? (this.sort?.dir === 1 ? " ▲" : " ▼") : "";
-      if (!c.sortKey) return h("div", { class: "vt-cell", role: "columnheader" }, c.label);
-      return h("div", { class: "vt-cell", role: "columnheader", "aria-sort": active ? (this.sort?.dir === 1 ? "ascending" : "descending") : "none" },
-        h("button", { class: "vt-sort", "data-sort": c.key, onclick: () => this.toggleSort(c.key) }, c.label + arrow));
-    }));
+    replace(
+      this.head,
+      ...this.opts.columns.map((c) => {
+        const active = this.sort?.key === c.key;
+        const arrow = active ? (this.sort?.dir === 1 ? " ▲" : " ▼") : "";
+        if (!c.sortKey) return h("div", { class: "vt-cell", role: "columnheader" }, c.label);
+        return h(
+          "div",
+          {
+            class: "vt-cell",
+            role: "columnheader",
+            "aria-sort": active ? (this.sort?.dir === 1 ? "ascending" : "descending") : "none",
+          },
+          h(
+            "button",
+            { class: "vt-sort", "data-sort": c.key, onclick: () => this.toggleSort(c.key) },
+            c.label + arrow,
+          ),
+        );
+      }),
+    );
   }
 
   private toggleSort(key: string): void {
-    this.sort = this.sort?.key === key ? { key, dir: this.sort.dir === 1 ? -1 : 1 } : { key, dir: 1 };
+    this.sort =
+      this.sort?.key === key ? { key, dir: this.sort.dir === 1 ? -1 : 1 } : { key, dir: 1 };
     this.renderHead();
     this.applySort();
   }
@@ -93,7 +118,10 @@ export class VirtualTable<T> {
       const dir = this.sort.dir;
       const keyed = this.rows.map((row, i) => ({ row, k: keyOf(row), i }));
       keyed.sort((a, b) => {
-        const c = typeof a.k === "number" && typeof b.k === "number" ? a.k - b.k : String(a.k).localeCompare(String(b.k));
+        const c =
+          typeof a.k === "number" && typeof b.k === "number"
+            ? a.k - b.k
+            : String(a.k).localeCompare(String(b.k));
         return c !== 0 ? c * dir : a.i - b.i;
       });
       this.view = keyed.map((x) => x.row);
@@ -103,9 +131,15 @@ export class VirtualTable<T> {
   }
 
   private schedule(force = false): void {
-    if (force) { this.first = -1; this.last = -1; }
+    if (force) {
+      this.first = -1;
+      this.last = -1;
+    }
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => { this.frame = 0; this.renderBody(); });
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.renderBody();
+    });
   }
 
   /** Renders now (tests and measurements call it through scroll events anyway). */
@@ -126,7 +160,12 @@ export class VirtualTable<T> {
     for (let i = first; i < last; i++) {
       const row = this.view[i];
       if (row === undefined) continue;
-      const el = h("div", { class: "vt-row", role: "row", "aria-rowindex": i + 2, "data-row-id": this.opts.rowId?.(row) });
+      const el = h("div", {
+        class: "vt-row",
+        role: "row",
+        "aria-rowindex": i + 2,
+        "data-row-id": this.opts.rowId?.(row),
+      });
       el.style.gridTemplateColumns = template;
       el.style.transform = `translateY(${i * rh}px)`;
       el.style.height = `${rh}px`;

@@ -14,20 +14,52 @@ const LAST_CHANGES = 5;
 export function openUserDialog(app: App, row: StatusRow, holders: Map<string, StatusRow>): void {
   const { body, close } = modal(row.name ?? row.userId, "user-dialog");
   const raw = row.email ?? "";
-  const field = (label: string, ...value: (Node | string)[]) =>
-    [h("dt", {}, label), h("dd", {}, ...value)];
+  const field = (label: string, ...value: (Node | string)[]) => [
+    h("dt", {}, label),
+    h("dd", {}, ...value),
+  ];
   const link = row.externalId
-    ? [h("span", { "data-testid": "user-link" }, row.externalName ?? row.externalId), " ",
-      h("span", { class: "muted", title: "External account id" }, `(${row.externalId}${row.method ? `, ${row.method === "auto" ? "by Auto Sync" : "by hand"}` : ""})`)]
+    ? [
+        h("span", { "data-testid": "user-link" }, row.externalName ?? row.externalId),
+        " ",
+        h(
+          "span",
+          { class: "muted", title: "External account id" },
+          `(${row.externalId}${row.method ? `, ${row.method === "auto" ? "by Auto Sync" : "by hand"}` : ""})`,
+        ),
+      ]
     : [h("span", { "data-testid": "user-link" }, "Not linked")];
-  append(body, h("dl", { class: "details", "data-testid": "user-details" },
-    ...field("Name", row.name ?? "(not in the CXone list)"),
-    ...field("CXone user", row.userId),
-    ...field("Email", h("span", { "data-testid": "user-email" }, shownEmail(row.email)),
-      raw !== raw.trim() ? h("div", { class: "muted", "data-testid": "user-email-raw" }, `As stored: “${raw}”`) : ""),
-    ...field("Status", h("span", { class: `badge badge-${row.status}`, title: row.status, "data-testid": "user-status" }, statusWords(row.status))),
-    ...(row.reasonText ? field("Reason", h("span", { title: row.reason ?? "", "data-testid": "user-reason" }, row.reasonText)) : []),
-    ...field("Linked to", ...link)));
+  append(
+    body,
+    h(
+      "dl",
+      { class: "details", "data-testid": "user-details" },
+      ...field("Name", row.name ?? "(not in the CXone list)"),
+      ...field("CXone user", row.userId),
+      ...field(
+        "Email",
+        h("span", { "data-testid": "user-email" }, shownEmail(row.email)),
+        raw !== raw.trim()
+          ? h("div", { class: "muted", "data-testid": "user-email-raw" }, `As stored: “${raw}”`)
+          : "",
+      ),
+      ...field(
+        "Status",
+        h(
+          "span",
+          { class: `badge badge-${row.status}`, title: row.status, "data-testid": "user-status" },
+          statusWords(row.status),
+        ),
+      ),
+      ...(row.reasonText
+        ? field(
+            "Reason",
+            h("span", { title: row.reason ?? "", "data-testid": "user-reason" }, row.reasonText),
+          )
+        : []),
+      ...field("Linked to", ...link),
+    ),
+  );
 
   let entries: HistoryEntry[] = [];
   try {
@@ -35,22 +67,66 @@ export function openUserDialog(app: App, row: StatusRow, holders: Map<string, St
   } catch (e) {
     append(body, note("error", errorText(e)));
   }
-  append(body, h("h3", {}, "Last changes"),
+  append(
+    body,
+    h("h3", {}, "Last changes"),
     entries.length === 0
       ? h("p", { class: "muted", "data-testid": "user-changes" }, "No changes recorded yet.")
-      : h("ul", { class: "changes", "data-testid": "user-changes" }, ...entries.map((e) => h("li", {},
-        h("time", { datetime: e.at, title: e.at }, localTime(e.at)), " ",
-        `${statusWords(e.from)} → ${statusWords(e.to)}`,
-        ` by ${e.actor}${e.scheduled ? " (scheduled Auto Sync)" : e.cause === "auto_sync" ? " (Auto Sync)" : e.cause === "undo" ? " (undo)" : ""}`))));
+      : h(
+          "ul",
+          { class: "changes", "data-testid": "user-changes" },
+          ...entries.map((e) =>
+            h(
+              "li",
+              {},
+              h("time", { datetime: e.at, title: e.at }, localTime(e.at)),
+              " ",
+              `${statusWords(e.from)} → ${statusWords(e.to)}`,
+              ` by ${e.actor}${e.scheduled ? " (scheduled Auto Sync)" : e.cause === "auto_sync" ? " (Auto Sync)" : e.cause === "undo" ? " (undo)" : ""}`,
+            ),
+          ),
+        ),
+  );
 
   const deny = app.denyReason;
-  const mapBtn = h("button", { class: "primary", "data-testid": "user-map", disabled: deny !== undefined || row.status === "excluded",
-    title: deny ?? (row.status === "excluded" ? "Include the user first" : "Search the external directory by name"),
-    onclick: () => { close(); openMapDialog(app, row, holders); } }, "Map User");
-  append(body,
+  const mapBtn = h(
+    "button",
+    {
+      class: "primary",
+      "data-testid": "user-map",
+      disabled: deny !== undefined || row.status === "excluded",
+      title:
+        deny ??
+        (row.status === "excluded"
+          ? "Include the user first"
+          : "Search the external directory by name"),
+      onclick: () => {
+        close();
+        openMapDialog(app, row, holders);
+      },
+    },
+    "Map User",
+  );
+  append(
+    body,
     deny ? note("warn", `Mapping is disabled: ${deny}.`) : "",
-    h("div", { class: "buttons" }, mapBtn,
-      h("button", { "data-testid": "user-history", onclick: () => { close(); openHistoryDialog(app, row); } }, "Full history"),
-      h("button", { onclick: close }, "Close")));
+    h(
+      "div",
+      { class: "buttons" },
+      mapBtn,
+      h(
+        "button",
+        {
+          "data-testid": "user-history",
+          onclick: () => {
+            close();
+            openHistoryDialog(app, row);
+          },
+        },
+        "Full history",
+      ),
+      h("button", { onclick: close }, "Close"),
+    ),
+  );
   mapBtn.focus();
 }

@@ -10,7 +10,7 @@ const enriched = new WeakMap<SourceUser[], SourceUser[]>();
 
 /** The users of a unit as WFM sees them: loaded ones when the page has them, else fetched. */
 export async function wfmUsersOf(app: App, bu: BusinessUnit): Promise<SourceUser[]> {
-  const source = app.directories.get(bu.businessUnitId)?.source ?? await fetchCxone(bu);
+  const source = app.directories.get(bu.businessUnitId)?.source ?? (await fetchCxone(bu));
   const cached = enriched.get(source);
   if (cached) return cached;
   const users = await withWfmSetup(bu, source);
@@ -19,12 +19,18 @@ export async function wfmUsersOf(app: App, bu: BusinessUnit): Promise<SourceUser
 }
 
 /** A batch per linked ACD tenant the page has a connection for; the others are named. */
-export async function wfmBatches(app: App, tenant: TenantStatus): Promise<{ batches: AcdBatch[]; skipped: string[] }> {
+export async function wfmBatches(
+  app: App,
+  tenant: TenantStatus,
+): Promise<{ batches: AcdBatch[]; skipped: string[] }> {
   const batches: AcdBatch[] = [];
   const skipped: string[] = [];
   for (const acd of tenant.acds) {
     const bu = app.config.businessUnits.find((b) => b.businessUnitId === acd.acdTenantId);
-    if (!bu) { skipped.push(acd.acdTenantId); continue; }
+    if (!bu) {
+      skipped.push(acd.acdTenantId);
+      continue;
+    }
     batches.push({ acdTenantId: acd.acdTenantId, users: await wfmUsersOf(app, bu) });
   }
   return { batches, skipped };

@@ -20,7 +20,10 @@ export class WfmScheduler {
   /** The last report per WFM tenant. */
   readonly last = new Map<string, WfmReport>();
 
-  constructor(private readonly app: App, private readonly busy: () => boolean) {
+  constructor(
+    private readonly app: App,
+    private readonly busy: () => boolean,
+  ) {
     setInterval(() => void this.check(), CHECK_EVERY_MS);
   }
 
@@ -35,7 +38,8 @@ export class WfmScheduler {
     try {
       const status = this.app.engine.wfmStatus(now());
       for (const tenant of status.tenants) {
-        if (tenant.acds.length === 0 || !this.app.engine.isWfmSyncDue(tenant.wfmTenantId, now())) continue;
+        if (tenant.acds.length === 0 || !this.app.engine.isWfmSyncDue(tenant.wfmTenantId, now()))
+          continue;
         await this.runOne(tenant.wfmTenantId);
       }
     } catch (e) {
@@ -54,13 +58,26 @@ export class WfmScheduler {
       if (!this.app.engine.isWfmSyncDue(id, now())) return;
       const delta = this.app.engine.wfmSync(id, batches, now());
       this.app.setLastDelta(delta);
-      const next = this.app.engine.wfmStatus(now()).tenants.find((t) => t.wfmTenantId === id)?.nextDue;
-      this.report({ wfmTenantId: id, kind: "ok", text: `WFM sync of ${id} ran: ${delta.additions.length} additions, ` +
-        `${delta.changes.length} changes, ${delta.absent.length} absent to send` +
-        (skipped.length ? `; not examined (no connection configured): ${skipped.join(", ")}` : "") +
-        (next ? `. Next run ${new Date(next).toLocaleString()}.` : ".") });
+      const next = this.app.engine
+        .wfmStatus(now())
+        .tenants.find((t) => t.wfmTenantId === id)?.nextDue;
+      this.report({
+        wfmTenantId: id,
+        kind: "ok",
+        text:
+          `WFM sync of ${id} ran: ${delta.additions.length} additions, ` +
+          `${delta.changes.length} changes, ${delta.absent.length} absent to send` +
+          (skipped.length
+            ? `; not examined (no connection configured): ${skipped.join(", ")}`
+            : "") +
+          (next ? `. Next run ${new Date(next).toLocaleString()}.` : "."),
+      });
     } catch (e) {
-      this.report({ wfmTenantId: id, kind: "error", text: `WFM sync of ${id} failed: ${errorText(e)}` });
+      this.report({
+        wfmTenantId: id,
+        kind: "error",
+        text: `WFM sync of ${id} failed: ${errorText(e)}`,
+      });
     } finally {
       // A run, failed or not, is in the WFM log: save it.
       this.app.changed();

@@ -1,4 +1,4 @@
-//! Duplicate ids within one batch (SPEC 1).
+//! Duplicate ids within one batch (intake: docs/identity.md).
 //!
 //! The copies of an id are ranked by `updatedAt`; a copy with a timestamp beats one
 //! without. Among the copies with the newest rank (the "candidates"):

@@ -165,8 +165,9 @@ impl Reader {
     }
 }
 
-/// Struct literal fields are evaluated in the order written, which is the SPEC's order, so
-/// the first bad field reported is the first one in that order.
+/// Struct literal fields are evaluated in the order written, which is the order of
+/// `SOURCE_FIELDS` / `EXTERNAL_FIELDS`, so the first bad field reported is the first one in
+/// that order.
 pub(crate) fn source_user(raw: RawRecord, at: Locator) -> Checked<Typed<SourceUser>> {
     let mut r = Reader::new(raw, at)?;
     let mut record = SourceUser {

@@ -1,5 +1,5 @@
-//! Record intake (SPEC 1): turns a batch of raw records (JS values, or the bytes of a JSON,
-//! NDJSON or CSV file) into typed [`SourceUser`]s / [`ExternalUser`]s plus an
+//! Record intake (docs/identity.md): turns a batch of raw records (JS values, or the bytes
+//! of a JSON, NDJSON or CSV file) into typed [`SourceUser`]s / [`ExternalUser`]s plus an
 //! [`IntakeReport`] in which every record that was not accepted has exactly one line.
 //!
 //! Rules, in the order they are applied to each record:
@@ -7,9 +7,9 @@
 //!    carried as its decimal string (RingCentral ids are int64). Missing, `null`, empty,
 //!    or any other type → `missing_field`. An id whose JS string held a lone surrogate →
 //!    `invalid_input`.
-//! 2. Every known field, in the SPEC's order: text fields must be strings, `active` a
-//!    boolean, `permissions` / `teamFeatures` / `rolePermissions` arrays of strings,
-//!    `updatedAt` an RFC 3339 timestamp. `null` means missing. A wrong-typed optional field
+//! 2. Every known field, in the order of [`SOURCE_FIELDS`] / [`EXTERNAL_FIELDS`]: text
+//!    fields must be strings, `active` a boolean, `permissions` / `teamFeatures` /
+//!    `rolePermissions` arrays of strings, `updatedAt` an RFC 3339 timestamp. `null` means missing. A wrong-typed optional field
 //!    rejects the whole record (`invalid_input`, naming the field): it is never coerced or
 //!    silently dropped, because a half-read record would later be matched as if complete.
 //!    Only the first problem of a record is reported (one record, one line).
@@ -50,7 +50,7 @@ pub enum Side {
 }
 
 impl Side {
-    /// The field names (camelCase, as in the SPEC) this side reads; anything else is ignored.
+    /// The field names (camelCase, as callers write them) this side reads; anything else is ignored.
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Side::Source => SOURCE_FIELDS,
@@ -157,7 +157,7 @@ pub struct Rejection {
     /// The record's id, when it had a usable one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The field at fault (camelCase SPEC name), when one is.
+    /// The field at fault (its camelCase field name), when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// `missing_field`, `invalid_input`, `superseded` or `duplicate_id_conflict`.
@@ -188,12 +188,12 @@ pub struct Intake<T> {
     pub report: IntakeReport,
 }
 
-/// Renames one CSV column: the file's `header` feeds the SPEC field `field`.
+/// Renames one CSV column: the file's `header` feeds the record field `field`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct CsvColumn {
-    /// The SPEC field name, e.g. `"email"`.
+    /// The record's field name, e.g. `"email"`.
     pub field: String,
     /// The header as written in the file, e.g. `"Email"`.
     pub header: String,

@@ -23,6 +23,13 @@ pub struct Actor {
     pub permissions: Vec<String>,
 }
 
+/// Who applies a plan: an admin, or a scheduled run acting as the admin who saved the
+/// unit's schedule.
+pub(crate) struct Applier<'a> {
+    pub actor: &'a Actor,
+    pub scheduled: bool,
+}
+
 impl Actor {
     pub fn new(id: impl Into<String>, permissions: &[&str]) -> Self {
         Actor {

@@ -6,9 +6,32 @@
 //! ids on load, but having no `before`, they cannot be undone.
 
 use super::model::{MappingState, MappingStatus, Reason};
-use super::undo::UndoTarget;
 use super::unit::UnitRef;
 use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// What an undo reverts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UndoTarget {
+    /// An applied Auto Sync run or undo run, by its run id.
+    Run {
+        #[serde(rename = "runId")]
+        run_id: String,
+    },
+    /// A manual change, by the id of its first audit event.
+    Change { change: u64 },
+}
+
+impl fmt::Display for UndoTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UndoTarget::Run { run_id } => write!(f, "run {run_id}"),
+            UndoTarget::Change { change } => write!(f, "manual change {change}"),
+        }
+    }
+}
 
 /// One change of one user's mapping.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,26 +1,19 @@
 //! Auto Sync runs: plan (a dry run), retry once, apply.
 
-use super::actor::Actor;
+use super::actor::{Actor, Applier};
 use super::audit::{AuditEvent, EventContext};
-use super::history::RunSummary;
 use super::matching::{run_pass, PassResult};
-use super::model::{Mapping, MappingState};
 use super::plan::{
     ApplyOutcome, GuardOutcome, Plan, PlanCounts, RetryRequest, StaleTransition, Transition,
 };
 use super::presence::{check_external_ids, PresenceState};
-use super::unit::{UnitRef, UnitState};
+use super::run_summary::RunSummary;
+use super::settings::PresenceSettings;
+use super::unit::{set_state, UnitRef, UnitState};
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::records::ExternalUser;
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Who applies a plan: an admin, or a scheduled run acting as the admin who saved the
-/// unit's schedule.
-pub(crate) struct Applier<'a> {
-    pub actor: &'a Actor,
-    pub scheduled: bool,
-}
 
 impl PresenceState {
     /// First pass of an Auto Sync run over the users and directory loaded for `unit`. The
@@ -288,12 +281,6 @@ impl PresenceState {
     }
 }
 
-/// Write `state` as the user's mapping at `at`.
-pub(crate) fn set_state(u: &mut UnitState, user_id: &str, state: MappingState, at: &str) {
-    let m = Mapping::from_state(user_id, state, at, u.mappings.get(user_id));
-    u.mappings.insert(user_id.to_string(), m);
-}
-
 fn unknown_run(run_id: &str) -> Error {
     Error::new(ErrorCode::NotFound, format!("no plan for run {run_id}"))
         .with_id(run_id)
@@ -314,7 +301,7 @@ fn merge_directory(dir: &mut Vec<ExternalUser>, records: Vec<ExternalUser>) {
 
 fn build_plan(
     u: &UnitState,
-    settings: &super::model::PresenceSettings,
+    settings: &PresenceSettings,
     run_id: String,
     now: Timestamp,
     pass: u8,

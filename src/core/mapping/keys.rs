@@ -1,3 +1,3 @@
-//! The one place the mapping engine reaches email identity (SPEC 2).
+//! The one place the mapping engine reaches email identity (match keys: docs/identity.md).
 
 pub(crate) use crate::core::email_key::{email_key, KeyOptions};

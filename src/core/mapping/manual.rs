@@ -3,11 +3,10 @@
 
 use super::actor::Actor;
 use super::audit::{AuditEvent, EventContext};
-use super::auto_sync::set_state;
 use super::keys::email_key;
 use super::model::{MappingState, MappingStatus, Method, Reason};
 use super::presence::PresenceState;
-use super::unit::UnitRef;
+use super::unit::{set_state, UnitRef};
 use crate::core::error::{Error, ErrorCode, Result};
 use jiff::Timestamp;
 

@@ -5,8 +5,9 @@
 //! Everything is keyed and iterated in id order, and every "first come" decision is replaced
 //! by a symmetric rule, so input order never changes the outcome.
 
-use super::model::{MappingState, MappingStatus, MatchedBy, Method, PresenceSettings, Reason};
+use super::model::{MappingState, MappingStatus, MatchedBy, Method, Reason};
 use super::plan::PlanWarning;
+use super::settings::PresenceSettings;
 use super::unit::UnitState;
 use crate::core::matching::kernel::{decide, Decided, Fallbacks, Rules, Side};
 use crate::core::matching::keys::{key_of, Keyed};

@@ -62,6 +62,8 @@ mod plan;
 mod platform;
 mod presence;
 mod retention;
+mod run_summary;
+mod settings;
 mod status;
 mod undo;
 mod unit;
@@ -73,21 +75,19 @@ mod tests;
 #[cfg(test)]
 mod undo_proptests;
 
-pub(crate) use actor::confirm_owner;
 pub use actor::Actor;
-pub use audit::AuditEvent;
-pub(crate) use auto_sync::Applier;
-pub use history::{Cause, HistoryEntry, RunSummary, TransitionCount};
-pub use model::{
-    Mapping, MappingState, MappingStatus, MatchedBy, Method, PresenceSettings, Reason,
-};
+pub(crate) use actor::{confirm_owner, Applier};
+pub use audit::{AuditEvent, UndoTarget};
+pub use history::{Cause, HistoryEntry};
+pub use model::{Mapping, MappingState, MappingStatus, MatchedBy, Method, Reason};
 pub use plan::{
-    ApplyOutcome, GuardOutcome, Plan, PlanCounts, PlanWarning, ReasonCounts, RetryRequest,
-    StaleTransition, StatusCounts, Transition,
+    ApplyOutcome, GuardOutcome, LaterChange, Plan, PlanCounts, PlanWarning, ReasonCounts,
+    RetryRequest, StaleTransition, StatusCounts, Transition, UndoConflict,
 };
-pub use platform::{PlatformDeclaration, PlatformSupport};
+pub use platform::PlatformSupport;
 pub use presence::PresenceState;
-pub use retention::{AuditRetention, RetentionReport};
+pub use retention::RetentionReport;
+pub use run_summary::{RunSummary, TransitionCount};
+pub use settings::{AuditRetention, PlatformDeclaration, PresenceSettings};
 pub use status::{reason_text, StatusRow};
-pub use undo::{LaterChange, UndoConflict, UndoTarget};
 pub use unit::{UnitRef, UnitState};

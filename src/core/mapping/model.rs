@@ -1,9 +1,5 @@
-//! The words of Presence Sync: a mapping's status, method, reason, and the settings
-//! that steer Auto Sync.
+//! The words of Presence Sync: a mapping's status, method and reason.
 
-use super::keys::KeyOptions;
-use super::retention::AuditRetention;
-use crate::core::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 
 /// Where a CXone user stands with the external platform.
@@ -226,97 +222,5 @@ impl Mapping {
             updated_at: now.to_string(),
             mapped_at,
         }
-    }
-}
-
-/// Settings of Presence Sync (saved in the snapshot).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
-pub struct PresenceSettings {
-    /// How email match keys are made (case sensitivity, `+tag`).
-    pub key: KeyOptions,
-    /// Treat a CXone user with no `permissions` list as holding `UserMapping.Map`.
-    pub missing_permissions_granted: bool,
-    /// Keys tried, in this order, for users whose email found no account (`no_match` or no
-    /// email). Empty (the default): email only. `email` in this list is ignored.
-    pub fallback_keys: Vec<MatchedBy>,
-    /// The guard's share of mapped users (0 to 100).
-    pub unmap_guard_percent: f64,
-    /// The guard's floor: a run may always unmap at least this many users.
-    pub unmap_guard_min: usize,
-    /// Bounds on the audit log and run summaries (trimmed after every change).
-    pub audit_retention: AuditRetention,
-    /// Platforms beyond the built-in ones, or built-in ones changed: whether Auto Sync may
-    /// run there. Undeclared platforms other than `ringcentral` are manual only.
-    pub platforms: Vec<super::platform::PlatformDeclaration>,
-}
-
-impl Default for PresenceSettings {
-    fn default() -> Self {
-        PresenceSettings {
-            key: KeyOptions::default(),
-            missing_permissions_granted: false,
-            fallback_keys: Vec::new(),
-            unmap_guard_percent: 10.0,
-            unmap_guard_min: 5,
-            audit_retention: AuditRetention::default(),
-            platforms: Vec::new(),
-        }
-    }
-}
-
-impl PresenceSettings {
-    /// Err(invalid_input) naming the field when a setting is out of range.
-    pub fn validate(&self) -> Result<()> {
-        let p = self.unmap_guard_percent;
-        if !p.is_finite() || !(0.0..=100.0).contains(&p) {
-            return Err(Error::new(
-                ErrorCode::InvalidInput,
-                format!("unmapGuardPercent must be a number from 0 to 100, got {p}"),
-            )
-            .with_field("unmapGuardPercent"));
-        }
-        let mut seen = Vec::new();
-        for k in &self.fallback_keys {
-            if seen.contains(k) {
-                return Err(
-                    Error::invalid_input(format!("fallbackKeys lists {k:?} twice"))
-                        .with_field("fallbackKeys"),
-                );
-            }
-            seen.push(*k);
-        }
-        self.validate_platforms()
-    }
-
-    /// The most users one run may unmap: the larger of `unmap_guard_min` and
-    /// `unmap_guard_percent`% of `mapped` rounded up. With the defaults: 5 up to 50 mapped
-    /// users, then 10% (51 mapped allows 6).
-    pub fn unmap_threshold(&self, mapped: usize) -> usize {
-        let pct = if self.unmap_guard_percent.is_finite() {
-            self.unmap_guard_percent.clamp(0.0, 100.0)
-        } else {
-            0.0
-        };
-        // The small epsilon keeps 10% of 50 at 5 despite floating-point noise.
-        let share = (pct * mapped as f64 / 100.0 - 1e-9).ceil().max(0.0);
-        let share = if share >= mapped as f64 {
-            mapped
-        } else {
-            share as usize
-        };
-        share.max(self.unmap_guard_min)
-    }
-
-    /// Fallback keys in precedence order, without `email` or repeats.
-    pub(crate) fn fallbacks(&self) -> Vec<MatchedBy> {
-        let mut out: Vec<MatchedBy> = Vec::new();
-        for k in &self.fallback_keys {
-            if *k != MatchedBy::Email && !out.contains(k) {
-                out.push(*k);
-            }
-        }
-        out
     }
 }

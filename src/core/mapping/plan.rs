@@ -1,8 +1,10 @@
-//! What an Auto Sync run would do (a dry run), and what applying it did.
+//! What an Auto Sync or undo run would do (a dry run, with the reverts an undo refuses), and
+//! what applying it did.
 
+use super::audit::UndoTarget;
 use super::model::{MappingState, MappingStatus, Reason};
-use super::undo::{UndoConflict, UndoTarget};
 use super::unit::UnitRef;
+use crate::core::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// One user's change in a plan.
@@ -194,4 +196,39 @@ pub struct ApplyOutcome {
     /// Runs that retention made impossible to undo while recording this apply (sorted).
     #[serde(default)]
     pub no_longer_undoable: Vec<String>,
+}
+
+/// The later change that blocks a user's revert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct LaterChange {
+    /// The audit event of the later change.
+    pub event_id: u64,
+    /// RFC 3339.
+    pub at: String,
+    pub actor: String,
+    /// The user that event changed (the reverted user, or the one who took the account).
+    pub user_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<u64>,
+}
+
+/// One user's revert that an undo plan refuses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct UndoConflict {
+    pub user_id: String,
+    /// Always `undo_conflict`.
+    pub code: ErrorCode,
+    pub message: String,
+    /// The account the revert would link again, when another user holds it now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// The later change, when the audit log still has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later: Option<LaterChange>,
 }

@@ -2,27 +2,12 @@
 //! on every platform; Auto Sync only where the platform offers it: RingCentral built in, any
 //! other platform only when the caller declares it in the settings.
 
-use super::model::PresenceSettings;
+use super::settings::PresenceSettings;
 use crate::core::error::{quote, Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 
 /// The platforms built in, with Auto Sync support. Kept as a list so a new one is one line.
 const BUILT_IN: &[(&str, &str)] = &[("ringcentral", "RingCentral")];
-
-/// A platform the caller names in the settings, e.g. `{ platform: "teams", autoSync: true }`.
-/// A declaration of a built-in platform replaces what is built in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct PlatformDeclaration {
-    /// The platform as units name it (compared without regard to ASCII case).
-    pub platform: String,
-    /// Whether Auto Sync may run for units on this platform.
-    pub auto_sync: bool,
-    /// How people name it ("Microsoft Teams"); the platform name when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-}
 
 /// What a platform supports, as the page and the CLI ask before offering Auto Sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,36 +71,11 @@ impl PresenceSettings {
         .with_id(platform)
         .with_field("platform"))
     }
-
-    pub(crate) fn validate_platforms(&self) -> Result<()> {
-        for (i, d) in self.platforms.iter().enumerate() {
-            if d.platform.trim().is_empty() {
-                return Err(Error::invalid_input(format!(
-                    "platforms[{i}]: the platform name is empty"
-                ))
-                .at(i)
-                .with_field("platforms"));
-            }
-            let earlier = self.platforms.iter().take(i);
-            if earlier
-                .clone()
-                .any(|o| o.platform.eq_ignore_ascii_case(&d.platform))
-            {
-                return Err(Error::invalid_input(format!(
-                    "platforms[{i}]: {} is declared twice",
-                    quote(&d.platform)
-                ))
-                .at(i)
-                .with_id(d.platform.clone())
-                .with_field("platforms"));
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::settings::PlatformDeclaration;
     use super::*;
 
     fn declared(list: Vec<PlatformDeclaration>) -> PresenceSettings {

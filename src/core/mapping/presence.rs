@@ -2,9 +2,10 @@
 //! pending plans (not saved).
 
 use super::audit::{log_from_vec, AuditEvent};
-use super::history::RunSummary;
-use super::model::{Mapping, MappingStatus, PresenceSettings};
+use super::model::{Mapping, MappingStatus};
 use super::plan::Plan;
+use super::run_summary::RunSummary;
+use super::settings::PresenceSettings;
 use super::unit::{UnitRef, UnitState};
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::records::{ExternalUser, SourceUser};

@@ -1,4 +1,4 @@
-//! Properties of SPEC 3 over random sequences of loads, Auto Sync runs and manual changes,
+//! Properties of the mapping rules (docs/presence.md, docs/matching.md) over random sequences of loads, Auto Sync runs and manual changes,
 //! drawn from small pools so that collisions (shared emails, look-alikes, taken accounts)
 //! are frequent.
 

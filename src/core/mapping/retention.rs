@@ -15,31 +15,6 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// Bounds on the audit log (saved with the settings). Each bound is a plain number where 0
-/// means "no bound": unlike an optional field, it reads the same in JS, in JSON and after a
-/// `JSON.stringify` round trip (which would drop an `undefined` and bring the default back).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
-pub struct AuditRetention {
-    /// Keep at most this many audit events (default 10,000; 0: no count bound).
-    pub max_events: usize,
-    /// Drop events and run summaries older than this many days (default 0: no age bound).
-    pub max_age_days: u32,
-    /// Keep at most this many run summaries (default 1,000; 0: no count bound).
-    pub max_runs: usize,
-}
-
-impl Default for AuditRetention {
-    fn default() -> Self {
-        AuditRetention {
-            max_events: 10_000,
-            max_age_days: 0,
-            max_runs: 1_000,
-        }
-    }
-}
-
 /// 0 is "no bound".
 fn bound<T: PartialEq + Default>(n: T) -> Option<T> {
     (n != T::default()).then_some(n)

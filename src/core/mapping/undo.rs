@@ -20,57 +20,17 @@
 //!   own reason (`Reason` is the mapping's closed list, and "undo" is not a reason a user is
 //!   unmapped for); `reverts` carries the undo, and the history shows `cause: "undo"`.
 
-use super::audit::AuditEvent;
+use super::audit::{AuditEvent, UndoTarget};
 use super::model::MappingState;
-use super::plan::{GuardOutcome, Plan, PlanCounts, RetryRequest, Transition};
+use super::plan::{
+    GuardOutcome, LaterChange, Plan, PlanCounts, RetryRequest, Transition, UndoConflict,
+};
 use super::presence::PresenceState;
+use super::settings::PresenceSettings;
 use super::unit::{UnitRef, UnitState};
 use crate::core::error::{Error, ErrorCode, Result};
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-
-/// What an undo reverts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum UndoTarget {
-    /// An applied Auto Sync run or undo run, by its run id.
-    Run {
-        #[serde(rename = "runId")]
-        run_id: String,
-    },
-    /// A manual change, by the id of its first audit event.
-    Change { change: u64 },
-}
-
-impl fmt::Display for UndoTarget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UndoTarget::Run { run_id } => write!(f, "run {run_id}"),
-            UndoTarget::Change { change } => write!(f, "manual change {change}"),
-        }
-    }
-}
-
-/// The later change that blocks a user's revert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct LaterChange {
-    /// The audit event of the later change.
-    pub event_id: u64,
-    /// RFC 3339.
-    pub at: String,
-    pub actor: String,
-    /// The user that event changed (the reverted user, or the one who took the account).
-    pub user_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub change: Option<u64>,
-}
 
 impl LaterChange {
     fn of(e: &AuditEvent) -> Self {
@@ -95,23 +55,6 @@ impl LaterChange {
             self.event_id, self.actor, self.at
         )
     }
-}
-
-/// One user's revert that an undo plan refuses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct UndoConflict {
-    pub user_id: String,
-    /// Always `undo_conflict`.
-    pub code: ErrorCode,
-    pub message: String,
-    /// The account the revert would link again, when another user holds it now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
-    /// The later change, when the audit log still has it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub later: Option<LaterChange>,
 }
 
 /// A user's revert: back to `target`, allowed while the user is still at `expect`.
@@ -398,7 +341,7 @@ fn conflict(
 /// The plan's counts and guard: the unit's users as they would be after it.
 fn undo_plan_shape(
     u: &UnitState,
-    settings: &super::model::PresenceSettings,
+    settings: &PresenceSettings,
     transitions: Vec<Transition>,
     now: Timestamp,
 ) -> Plan {

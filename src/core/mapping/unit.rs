@@ -153,3 +153,9 @@ fn mappings_from_vec<'de, D: Deserializer<'de>>(
     }
     Ok(out)
 }
+
+/// Write `state` as the user's mapping at `at`.
+pub(crate) fn set_state(u: &mut UnitState, user_id: &str, state: MappingState, at: &str) {
+    let m = Mapping::from_state(user_id, state, at, u.mappings.get(user_id));
+    u.mappings.insert(user_id.to_string(), m);
+}

@@ -1,4 +1,4 @@
-//! What WFM (IEX) receives per agent: the product's documented field mapping (SPEC 4), and
+//! What WFM (IEX) receives per agent: the product's documented field mapping (docs/wfm.md), and
 //! the one function that turns a CXone user into it.
 
 use crate::core::error::quote;

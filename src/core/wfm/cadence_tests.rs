@@ -1,4 +1,5 @@
 use super::*;
+use crate::core::wfm::slots::*;
 use jiff::SignedDuration;
 use proptest::prelude::*;
 

@@ -3,9 +3,10 @@
 //! holding `WFM.UserSync.Configure` and a reason, and lands in the WFM log; so does every run
 //! and every acknowledgement.
 
-use super::cadence::{sync, WfmSettings};
+use super::cadence::sync;
 use super::delta::{apply_delta, AcdBatch, Delta};
 use super::log::{LoggedError, RunCounts, RunOutcome, WfmLogEntry, WfmLogKind};
+use super::slots::WfmSettings;
 use super::state::{FieldSwitches, WfmState};
 use crate::core::error::{quote, Error, ErrorCode, Result};
 use crate::core::mapping::Actor;

@@ -1,10 +1,10 @@
-//! The delta: what WFM must receive this run, compared with what it last received (SPEC 4,
-//! sync). One way, ACD -> WFM; nothing is ever deleted in WFM.
+//! The delta: what WFM must receive this run, compared with what it last received. One
+//! way, ACD -> WFM; nothing is ever deleted in WFM.
 
 use super::agent::{WfmAgent, WfmField, ORIGIN_FROM_ACD, ORIGIN_GONE_FROM_ACD};
 use super::multi_tenant::{find_multi_tenant, MultiTenantReport};
 use super::readiness::{readiness, WARN_NO_PERSONAL_SCHEDULE};
-use super::state::WfmState;
+use super::state::{PendingDelta, WfmState};
 use super::topology::Acd;
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::records::SourceUser;
@@ -117,6 +117,19 @@ impl Delta {
     /// True when WFM has nothing to receive (reports may still be present).
     pub fn is_empty(&self) -> bool {
         self.additions.is_empty() && self.changes.is_empty() && self.absent.is_empty()
+    }
+
+    /// What WFM has yet to confirm of this delta: `None` when it is empty or was computed
+    /// outside a run (only a run's delta can be acknowledged).
+    pub(crate) fn pending(&self) -> Option<PendingDelta> {
+        let at = self.run_at.as_ref().filter(|_| !self.is_empty())?;
+        Some(PendingDelta {
+            wfm_tenant_id: self.wfm_tenant_id.clone(),
+            run_at: at.clone(),
+            additions: self.additions.len(),
+            changes: self.changes.len(),
+            absent: self.absent.len(),
+        })
     }
 }
 

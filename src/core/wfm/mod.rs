@@ -1,4 +1,4 @@
-//! WFM (IEX) user sync (SPEC 4): ACD tenants linked to WFM tenants, the per-agent field
+//! WFM (IEX) user sync (docs/wfm.md): ACD tenants linked to WFM tenants, the per-agent field
 //! mapping, employee readiness, the delta against what WFM last received, and the fixed
 //! cadence that is the only way to produce one.
 //!
@@ -16,6 +16,7 @@ pub mod log;
 pub mod multi_tenant;
 pub mod readback;
 pub mod readiness;
+pub mod slots;
 pub mod state;
 pub mod topology;
 
@@ -23,7 +24,7 @@ pub mod topology;
 mod proptests;
 
 pub use agent::{WfmAgent, WfmField, ORIGIN_FROM_ACD, ORIGIN_GONE_FROM_ACD};
-pub use cadence::{due_run, next_due, slot_index, sync, RunTimes, WfmSettings};
+pub use cadence::{due_run, sync};
 pub use control::{authorize, PERM_WFM_CONFIGURE};
 pub use delta::{
     apply_delta, compute_delta, AbsentAgent, AbsentReason, AcdBatch, AgentChange, Delta, NotSynced,
@@ -31,10 +32,11 @@ pub use delta::{
 };
 pub use log::{LoggedError, RunCounts, RunOutcome, WfmLogEntry, WfmLogKind};
 pub use multi_tenant::{AgentRef, MultiTenantReport};
-pub use readback::{NotInWfm, ReadBackReport, SentAgent, NOT_IN_WFM_AFTER_INTERVALS};
+pub use readback::{NotInWfm, ReadBackReport, NOT_IN_WFM_AFTER_INTERVALS};
 pub use readiness::{readiness, readiness_of, Readiness, ReadinessStep, Step};
+pub use slots::{next_due, slot_index, RunTimes, WfmSettings};
 pub use state::{
-    FieldSwitches, LastRun, PendingDelta, ReceivedAgents, TenantStatus, WfmState, WfmStatus,
-    DISABLED_WARNING,
+    FieldSwitches, LastRun, PendingDelta, ReceivedAgents, SentAgent, TenantStatus, WfmState,
+    WfmStatus, DISABLED_WARNING,
 };
 pub use topology::{Acd, Topology, WfmTenant};

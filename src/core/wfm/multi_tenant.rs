@@ -1,5 +1,5 @@
 //! The same person (same email key) as an agent in two ACD tenants: reported
-//! (`agent_in_multiple_tenants`), never merged (SPEC 4).
+//! (`agent_in_multiple_tenants`), never merged: each tenant's agent stays its own.
 
 use super::agent::WfmAgent;
 use crate::core::email_key::{email_key, KeyOptions};
@@ -60,7 +60,7 @@ pub(crate) fn find_multi_tenant(agents: &[&WfmAgent]) -> Vec<MultiTenantReport> 
         .collect()
 }
 
-/// The email match key (SPEC 2) with the default options (case-insensitive local part, no
+/// The email match key (docs/identity.md) with the default options (case-insensitive local part, no
 /// `+tag` stripping). An address flagged confusable still has an exact key; it is used here
 /// because this report only points an admin at two agents and never merges them.
 fn match_key(raw: &str) -> Option<String> {

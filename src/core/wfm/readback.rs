@@ -6,7 +6,7 @@
 use super::agent::{agent_number, WfmAgent, ORIGIN_FROM_ACD};
 use super::delta::{check_batches, AcdBatch, Delta};
 use super::log::{RunCounts, WfmLogEntry, WfmLogKind};
-use super::state::WfmState;
+use super::state::{SentAgent, WfmState};
 use crate::core::directory::iex::IexAgent;
 use crate::core::error::{Error, ErrorCode, Result};
 use crate::core::records::SourceUser;
@@ -17,19 +17,6 @@ use std::collections::BTreeMap;
 /// An agent sent to WFM is reported `not_in_wfm` when a read-back still lacks it this many
 /// intervals after it was first sent (a sync that lands on IEX's side takes a run or two).
 pub const NOT_IN_WFM_AFTER_INTERVALS: i64 = 3;
-
-/// An addition sent to WFM that no read-back or acknowledgement has confirmed yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct SentAgent {
-    pub wfm_tenant_id: String,
-    pub acd_id: String,
-    pub user_id: String,
-    pub agent_number: String,
-    /// RFC 3339: the run that first sent it.
-    pub first_sent: String,
-}
 
 /// A ready agent IEX still does not hold several intervals after it was first sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

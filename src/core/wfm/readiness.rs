@@ -1,4 +1,4 @@
-//! Employee readiness (SPEC 4): the product's set-up steps per user, in order, and which one
+//! Employee readiness (docs/wfm.md): the product's set-up steps per user, in order, and which one
 //! is missing.
 
 use crate::core::error::ErrorCode;

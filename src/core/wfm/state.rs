@@ -1,10 +1,8 @@
 //! Everything WFM sync remembers between runs, its snapshot check and its status view.
 
 use super::agent::{WfmAgent, ORIGIN_FROM_ACD, ORIGIN_GONE_FROM_ACD};
-use super::cadence::{next_due, RunTimes, WfmSettings};
-use super::delta::Delta;
 use super::log::{WfmLogEntry, MAX_LOG_ENTRIES};
-use super::readback::SentAgent;
+use super::slots::{next_due, RunTimes, WfmSettings};
 use super::topology::{Acd, Topology};
 use crate::core::error::{Error, ErrorCode, Result};
 use jiff::Timestamp;
@@ -77,6 +75,19 @@ impl FieldSwitches {
             sync_external_id: true,
         }
     }
+}
+
+/// An addition sent to WFM that no read-back or acknowledgement has confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SentAgent {
+    pub wfm_tenant_id: String,
+    pub acd_id: String,
+    pub user_id: String,
+    pub agent_number: String,
+    /// RFC 3339: the run that first sent it.
+    pub first_sent: String,
 }
 
 /// WFM sync state. Every list is kept sorted (tenants and runs by WFM tenant id, agents by
@@ -189,25 +200,13 @@ impl WfmState {
             .find(|p| p.wfm_tenant_id == wfm_tenant_id)
     }
 
-    /// Records `delta` as the tenant's unconfirmed one (replacing an older one: the new delta
-    /// repeats whatever the older one held that WFM never confirmed). An empty delta leaves
-    /// nothing to confirm.
-    pub(crate) fn set_pending(&mut self, delta: &Delta) {
-        let id = delta.wfm_tenant_id.as_str();
+    /// Records the tenant's unconfirmed delta (`Delta::pending`), replacing an older one: the
+    /// new delta repeats whatever the older one held that WFM never confirmed. `None` (an
+    /// empty delta) leaves nothing to confirm.
+    pub(crate) fn set_pending(&mut self, wfm_tenant_id: &str, entry: Option<PendingDelta>) {
         let pos = self
             .pending
-            .binary_search_by(|p| p.wfm_tenant_id.as_str().cmp(id));
-        let entry = delta
-            .run_at
-            .as_ref()
-            .filter(|_| !delta.is_empty())
-            .map(|at| PendingDelta {
-                wfm_tenant_id: id.into(),
-                run_at: at.clone(),
-                additions: delta.additions.len(),
-                changes: delta.changes.len(),
-                absent: delta.absent.len(),
-            });
+            .binary_search_by(|p| p.wfm_tenant_id.as_str().cmp(wfm_tenant_id));
         match (pos, entry) {
             (Ok(pos), Some(e)) => {
                 if let Some(slot) = self.pending.get_mut(pos) {

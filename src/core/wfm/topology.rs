@@ -1,4 +1,4 @@
-//! Which ACD tenants feed which WFM tenant (SPEC 4, topology).
+//! Which ACD tenants feed which WFM tenant: each ACD tenant feeds at most one WFM tenant.
 
 use crate::core::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Auto Sync matching rules (SPEC 3 steps 1, 2 and 4).
+//! Auto Sync matching rules: lookup by key, the one-to-one rule and retry (docs/matching.md).
 
 use super::*;
 

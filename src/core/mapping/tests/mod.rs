@@ -1,4 +1,4 @@
-//! One test per rule of SPEC 3 (each fails if its rule breaks); shared fixtures here.
+//! One test per mapping rule of docs/presence.md and docs/matching.md (each fails if its rule breaks); shared fixtures here.
 
 use super::*;
 use crate::core::records::{ExternalUser, SourceUser, PERM_USER_MAPPING_MAP};

@@ -1,4 +1,4 @@
-//! Undo, history and retention (issue 9): one test per rule.
+//! Undo, history and retention (docs/undo.md): one test per rule.
 
 use super::*;
 use crate::core::error::ErrorCode;
