@@ -11,7 +11,7 @@ import {
   type Transition,
 } from "usersync";
 import { planAutoSyncWithRetry } from "./autosync-pipeline";
-import { fraction } from "./directory";
+import { fraction, waitingText } from "./directory";
 import { append, h, modal, note, replace } from "./dom";
 import { errorText, now, type App } from "./state";
 import { VirtualTable } from "./table";
@@ -52,7 +52,8 @@ export function openAutoSyncRun(app: App): void {
         else bar.value = f;
         barText.textContent =
           `CXone ${p.cxone?.recordsFetched ?? 0}/${p.cxone?.totalRecords ?? "?"} · ` +
-          `RingCentral ${p.ringcentral?.recordsFetched ?? 0}/${p.ringcentral?.totalRecords ?? "?"}`;
+          `RingCentral ${p.ringcentral?.recordsFetched ?? 0}/${p.ringcentral?.totalRecords ?? "?"}` +
+          (waitingText(p) ? ` · ${waitingText(p)}` : "");
       },
     });
     bar.value = 1;

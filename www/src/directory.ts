@@ -32,6 +32,29 @@ export function fraction(p: Progress): number | undefined {
   return total > 0 ? Math.min(1, done / total) : undefined;
 }
 
+const VENDORS: Record<keyof Progress, string> = { cxone: "CXone", ringcentral: "RingCentral" };
+
+/**
+ * What the fetch is waiting for, as a sentence ("waiting 60 s for RingCentral's rate limit"),
+ * or undefined while it is not waiting: the connectors report each wait before they sleep.
+ */
+export function waitingText(p: Progress): string | undefined {
+  const said: string[] = [];
+  for (const side of ["cxone", "ringcentral"] as const) {
+    const x = p[side];
+    if (!x?.waitingMs) continue;
+    const s = Math.max(1, Math.round(x.waitingMs / 1000));
+    const vendor = VENDORS[side];
+    if (x.reason === "rate_limited") said.push(`waiting ${s} s for ${vendor}'s rate limit`);
+    else if (x.reason === "pacing")
+      said.push(`pacing requests to stay under ${vendor}'s rate limit (${s} s)`);
+    else if (x.reason === "unavailable")
+      said.push(`${vendor} is unavailable: trying again in ${s} s`);
+    else said.push(`${vendor} failed for a moment: trying again in ${s} s`);
+  }
+  return said.length ? said.join("; ") : undefined;
+}
+
 async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
   const res = await fetch(url, { signal: signal ?? null });
   if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);

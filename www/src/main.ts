@@ -5,7 +5,7 @@ import init, { version } from "usersync";
 import { openScheduleDialog } from "./autosync-dialog";
 import { openAutoSyncRun } from "./autosync-run";
 import { createAuditTab } from "./audit-tab";
-import { fetchDirectories, fraction } from "./directory";
+import { fetchDirectories, fraction, waitingText } from "./directory";
 import { h, nextFrame, note, replace } from "./dom";
 import { createMappingTab } from "./mapping-tab";
 import { createRunsTab } from "./runs-tab";
@@ -119,7 +119,10 @@ async function start(root: HTMLElement): Promise<void> {
       const dirs = await fetchDirectories(bu, (p) => {
         const f = fraction(p);
         if (f !== undefined) loadBar.value = f;
-        loadText.textContent = `Loading ${bu.name}: CXone ${p.cxone?.recordsFetched ?? 0}, RingCentral ${p.ringcentral?.recordsFetched ?? 0}`;
+        const waiting = waitingText(p);
+        loadText.textContent =
+          `Loading ${bu.name}: CXone ${p.cxone?.recordsFetched ?? 0}, RingCentral ${p.ringcentral?.recordsFetched ?? 0}` +
+          (waiting ? ` (${waiting})` : "");
       });
       const t1 = performance.now();
       const rejected = app.loadDirectories(bu, dirs);
