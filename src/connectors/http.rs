@@ -52,19 +52,96 @@ pub struct Controls {
     pub sleep: Option<js_sys::Function>,
 }
 
-/// An authenticated client for one directory fetch.
+/// Cancellation for one fetch: a controller of our own, linked to the caller's signal.
 ///
-/// The caller's signal is not handed to `fetch` directly: it is linked to a controller of our
-/// own that aborts with a real `Error`. A caller may abort with any reason (a string, say),
-/// `fetch` rejects with that reason, and gloo-net assumes rejections are `Error`s (it would
-/// hit `unreachable!` and kill the instance otherwise).
+/// The caller's signal is not handed to `fetch` directly: our controller aborts with a real
+/// `Error`. A caller may abort with any reason (a string, say), `fetch` rejects with that
+/// reason, and gloo-net assumes rejections are `Error`s (it would hit `unreachable!` and kill
+/// the instance otherwise).
+pub struct Cancel {
+    controller: AbortController,
+    caller: Option<AbortSignal>,
+    on_abort: Option<Closure<dyn FnMut()>>,
+}
+
+impl Cancel {
+    pub fn link(caller: Option<AbortSignal>) -> Result<Self, Error> {
+        let controller = AbortController::new().map_err(|_| {
+            Error::invalid_input("this host has no AbortController (need Node 20 or a browser)")
+        })?;
+        let mut cancel = Cancel {
+            controller,
+            caller: None,
+            on_abort: None,
+        };
+        if let Some(signal) = caller {
+            if signal.aborted() {
+                cancel
+                    .controller
+                    .abort_with_reason(&js_sys::Error::new("aborted"));
+            } else {
+                let ours = cancel.controller.clone();
+                let on_abort = Closure::<dyn FnMut()>::new(move || {
+                    ours.abort_with_reason(&js_sys::Error::new("aborted"));
+                });
+                signal
+                    .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())
+                    .map_err(|_| {
+                        Error::invalid_input("signal is not an AbortSignal").with_field("signal")
+                    })?;
+                cancel.on_abort = Some(on_abort);
+            }
+            cancel.caller = Some(signal);
+        }
+        Ok(cancel)
+    }
+
+    pub fn aborted(&self) -> bool {
+        self.controller.signal().aborted()
+    }
+
+    /// Our controller's signal: the one `fetch` and our timers listen to.
+    pub fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    /// A timer cut short by an abort (the caller's next step sees the abort), cleared either
+    /// way.
+    pub async fn sleep(&self, ms: u32) {
+        let signal = self.signal();
+        let mut timer = JsValue::UNDEFINED;
+        let mut resolver = None;
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            timer = set_timeout(&resolve, i32::try_from(ms).unwrap_or(i32::MAX));
+            let _ = signal.add_event_listener_with_callback("abort", &resolve);
+            resolver = Some(resolve);
+        });
+        let _ = JsFuture::from(promise).await;
+        clear_timeout(&timer);
+        // A fetch may wait many times (pacing, retries): leave no listener behind on the signal.
+        if let Some(resolve) = resolver {
+            let _ = signal.remove_event_listener_with_callback("abort", &resolve);
+        }
+    }
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        // Unhook from the caller's signal, which may outlive this fetch (one controller for a
+        // whole page of the admin UI, say).
+        if let (Some(signal), Some(cb)) = (&self.caller, &self.on_abort) {
+            let _ =
+                signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// An authenticated client for one directory fetch.
 pub struct Client {
     token: String,
     policy: RetryPolicy,
     vendor: Vendor,
-    controller: AbortController,
-    caller: Option<AbortSignal>,
-    on_abort: Option<Closure<dyn FnMut()>>,
+    cancel: Cancel,
     sleep_hook: Option<js_sys::Function>,
     /// The wait the last success's rate-limit headers asked for, taken before the next request.
     pace: Cell<u32>,
@@ -77,43 +154,19 @@ impl Client {
         vendor: Vendor,
         controls: Controls,
     ) -> Result<Self, FetchError> {
-        let controller = AbortController::new().map_err(|_| {
-            Error::invalid_input("this host has no AbortController (need Node 20 or a browser)")
-        })?;
-        let mut client = Client {
+        let client = Client {
             token,
             policy,
             vendor,
-            controller,
-            caller: None,
-            on_abort: None,
+            cancel: Cancel::link(controls.signal)?,
             sleep_hook: controls.sleep,
             pace: Cell::new(0),
         };
-        if let Some(signal) = controls.signal {
-            if signal.aborted() {
-                client
-                    .controller
-                    .abort_with_reason(&js_sys::Error::new("aborted"));
-            } else {
-                let ours = client.controller.clone();
-                let on_abort = Closure::<dyn FnMut()>::new(move || {
-                    ours.abort_with_reason(&js_sys::Error::new("aborted"));
-                });
-                signal
-                    .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())
-                    .map_err(|_| {
-                        Error::invalid_input("signal is not an AbortSignal").with_field("signal")
-                    })?;
-                client.on_abort = Some(on_abort);
-            }
-            client.caller = Some(signal);
-        }
         Ok(client)
     }
 
     pub fn aborted(&self) -> bool {
-        self.controller.signal().aborted()
+        self.cancel.signal().aborted()
     }
 
     /// The error every cancelled fetch ends with.
@@ -146,7 +199,7 @@ impl Client {
             let sent = Request::get(url)
                 .header("Authorization", &format!("Bearer {}", self.token))
                 .header("Accept", "application/json")
-                .abort_signal(Some(&self.controller.signal()))
+                .abort_signal(Some(&self.cancel.signal()))
                 .send()
                 .await;
             let (status, headers, body, detail) = match sent {
@@ -207,7 +260,7 @@ impl Client {
     /// caller's next step sees the abort). The timer is cleared either way so an aborted
     /// wait keeps no process alive.
     async fn sleep(&self, ms: u32) -> Result<(), FetchError> {
-        let signal = self.controller.signal();
+        let signal = self.cancel.signal();
         if let Some(hook) = &self.sleep_hook {
             let returned = hook
                 .call2(&JsValue::NULL, &JsValue::from(ms), &signal)
@@ -222,19 +275,7 @@ impl Client {
                 .map(|_| ())
                 .map_err(|_| hook_failed());
         }
-        let mut timer = JsValue::UNDEFINED;
-        let mut resolver = None;
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            timer = set_timeout(&resolve, i32::try_from(ms).unwrap_or(i32::MAX));
-            let _ = signal.add_event_listener_with_callback("abort", &resolve);
-            resolver = Some(resolve);
-        });
-        let _ = JsFuture::from(promise).await;
-        clear_timeout(&timer);
-        // A fetch may wait many times (pacing, retries): leave no listener behind on the signal.
-        if let Some(resolve) = resolver {
-            let _ = signal.remove_event_listener_with_callback("abort", &resolve);
-        }
+        self.cancel.sleep(ms).await;
         Ok(())
     }
 }
@@ -253,16 +294,5 @@ fn rate_headers(resp: &Response) -> RateHeaders {
         limit: h.get("x-rate-limit-limit"),
         remaining: h.get("x-rate-limit-remaining"),
         window: h.get("x-rate-limit-window"),
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        // Unhook from the caller's signal, which may outlive this fetch (one controller for a
-        // whole page of the admin UI, say).
-        if let (Some(signal), Some(cb)) = (&self.caller, &self.on_abort) {
-            let _ =
-                signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-        }
     }
 }

@@ -11,6 +11,7 @@
 //! Browsers forbid a script to send `Cookie`; this connector is for Node (the CLI, scripts).
 //! A page would need a same-origin proxy that holds the session.
 
+use super::http::Cancel;
 use crate::core::directory::iex::{
     decode_job_id, decode_mus, decode_result_page, decode_status, export_body, http_failure,
     job_failed, login_body, next_record, result_path, session_from_login, status_path, IexAgent,
@@ -23,15 +24,10 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal};
+use web_sys::AbortSignal;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &js_sys::Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
-
     #[wasm_bindgen(js_name = Response)]
     type JsResponse;
     #[wasm_bindgen(constructor, js_class = "Response", catch)]
@@ -81,9 +77,7 @@ pub struct Iex {
     base: String,
     login: IexLogin,
     session: RefCell<Option<String>>,
-    controller: AbortController,
-    caller: Option<AbortSignal>,
-    on_abort: Option<Closure<dyn FnMut()>>,
+    cancel: Cancel,
 }
 
 enum Body {
@@ -105,41 +99,16 @@ impl Iex {
                 );
             }
         }
-        let controller = AbortController::new().map_err(|_| {
-            Error::invalid_input("this host has no AbortController (need Node 20 or a browser)")
-        })?;
-        let mut iex = Iex {
+        Ok(Iex {
             base,
             login,
             session: RefCell::new(None),
-            controller,
-            caller: None,
-            on_abort: None,
-        };
-        // Linked to a controller of our own that aborts with a real Error (see http.rs).
-        if let Some(signal) = caller {
-            if signal.aborted() {
-                iex.controller
-                    .abort_with_reason(&js_sys::Error::new("aborted"));
-            } else {
-                let ours = iex.controller.clone();
-                let on_abort = Closure::<dyn FnMut()>::new(move || {
-                    ours.abort_with_reason(&js_sys::Error::new("aborted"));
-                });
-                signal
-                    .add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref())
-                    .map_err(|_| {
-                        Error::invalid_input("signal is not an AbortSignal").with_field("signal")
-                    })?;
-                iex.on_abort = Some(on_abort);
-            }
-            iex.caller = Some(signal);
-        }
-        Ok(iex)
+            cancel: Cancel::link(caller)?,
+        })
     }
 
     fn aborted(&self) -> bool {
-        self.controller.signal().aborted()
+        self.cancel.aborted()
     }
 
     fn abort_error(&self, what: &str) -> Error {
@@ -173,7 +142,7 @@ impl Iex {
         };
         req = req
             .header("Accept", "application/json")
-            .abort_signal(Some(&self.controller.signal()));
+            .abort_signal(Some(&self.cancel.signal()));
         if let Some(s) = session {
             req = req.header("Cookie", &format!("JSESSIONID={s}"));
         }
@@ -384,22 +353,6 @@ impl Iex {
     }
 
     async fn sleep(&self, ms: u32) {
-        let signal = self.controller.signal();
-        let mut timer = JsValue::UNDEFINED;
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            timer = set_timeout(&resolve, i32::try_from(ms).unwrap_or(i32::MAX));
-            let _ = signal.add_event_listener_with_callback("abort", &resolve);
-        });
-        let _ = JsFuture::from(promise).await;
-        clear_timeout(&timer);
-    }
-}
-
-impl Drop for Iex {
-    fn drop(&mut self) {
-        if let (Some(signal), Some(cb)) = (&self.caller, &self.on_abort) {
-            let _ =
-                signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
-        }
+        self.cancel.sleep(ms).await;
     }
 }

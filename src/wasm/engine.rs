@@ -12,7 +12,8 @@ use super::params::{
 use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
 use crate::core::intake::{Intake, IntakeReport};
 use crate::core::mapping::{
-    ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, Reason, StatusRow, UnitRef,
+    Actor, ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, PresenceState,
+    Reason, StatusRow, UnitRef,
 };
 use crate::core::records::ExternalUser;
 use crate::core::search::{NameIndex, SearchHit};
@@ -426,14 +427,7 @@ impl Engine {
         user_id: JsValue,
         now: JsValue,
     ) -> JsResult<JsValue> {
-        let p = user_change(first, actor, user_id, now, "unmap")?;
-        let now = instant(&p.now, "now")?;
-        let events = self
-            .inner
-            .presence
-            .unmap(&p.unit, &p.user_id, &p.actor, now)
-            .map_err(error_to_js)?;
-        list(&events)
+        self.user_change(first, actor, user_id, now, "unmap", PresenceState::unmap)
     }
 
     /// Keeps a user out of Auto Sync: `exclude({ unit, actor, userId, now })`.
@@ -445,14 +439,14 @@ impl Engine {
         user_id: JsValue,
         now: JsValue,
     ) -> JsResult<JsValue> {
-        let p = user_change(first, actor, user_id, now, "exclude")?;
-        let now = instant(&p.now, "now")?;
-        let events = self
-            .inner
-            .presence
-            .exclude(&p.unit, &p.user_id, &p.actor, now)
-            .map_err(error_to_js)?;
-        list(&events)
+        self.user_change(
+            first,
+            actor,
+            user_id,
+            now,
+            "exclude",
+            PresenceState::exclude,
+        )
     }
 
     /// Lets an excluded user take part in Auto Sync again: `include({ unit, actor, userId,
@@ -465,14 +459,14 @@ impl Engine {
         user_id: JsValue,
         now: JsValue,
     ) -> JsResult<JsValue> {
-        let p = user_change(first, actor, user_id, now, "include")?;
-        let now = instant(&p.now, "now")?;
-        let events = self
-            .inner
-            .presence
-            .include(&p.unit, &p.user_id, &p.actor, now)
-            .map_err(error_to_js)?;
-        list(&events)
+        self.user_change(
+            first,
+            actor,
+            user_id,
+            now,
+            "include",
+            PresenceState::include,
+        )
     }
 
     /// The Auto Sync schedule of a unit: `schedule` is absent while Auto Sync is not set up
@@ -552,7 +546,33 @@ fn user_change(
     }
 }
 
+/// One of the core's manual changes of a single user (`unmap`, `exclude`, `include`).
+type UserChange = fn(
+    &mut PresenceState,
+    &UnitRef,
+    &str,
+    &Actor,
+    Timestamp,
+) -> crate::core::Result<Vec<AuditEvent>>;
+
 impl Engine {
+    /// `unmap` / `exclude` / `include`: the same parameters, the same answer, one core call.
+    fn user_change(
+        &mut self,
+        first: JsValue,
+        actor: JsValue,
+        user_id: JsValue,
+        now: JsValue,
+        method: &str,
+        change: UserChange,
+    ) -> JsResult<JsValue> {
+        let p = user_change(first, actor, user_id, now, method)?;
+        let now = instant(&p.now, "now")?;
+        let events = change(&mut self.inner.presence, &p.unit, &p.user_id, &p.actor, now)
+            .map_err(error_to_js)?;
+        list(&events)
+    }
+
     fn forget_index(&mut self, unit: &UnitRef) {
         if matches!(&self.search, Some((u, _)) if u == unit) {
             self.search = None;
