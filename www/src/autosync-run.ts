@@ -50,10 +50,11 @@ export function openAutoSyncRun(app: App): void {
         const f = fraction(p);
         if (f === undefined) bar.removeAttribute("value");
         else bar.value = f;
+        const waiting = waitingText(p);
         barText.textContent =
           `CXone ${p.cxone?.recordsFetched ?? 0}/${p.cxone?.totalRecords ?? "?"} · ` +
           `RingCentral ${p.ringcentral?.recordsFetched ?? 0}/${p.ringcentral?.totalRecords ?? "?"}` +
-          (waitingText(p) ? ` · ${waitingText(p)}` : "");
+          (waiting ? ` · ${waiting}` : "");
       },
     });
     bar.value = 1;
