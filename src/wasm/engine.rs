@@ -15,8 +15,7 @@ use crate::core::mapping::{
     Actor, ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, PresenceState,
     Reason, StatusRow, UnitRef,
 };
-use crate::core::records::ExternalUser;
-use crate::core::search::{NameIndex, SearchHit};
+
 use crate::core::snapshot;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -39,9 +38,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Engine {
     pub(crate) inner: CoreEngine,
-    /// Name search index of one unit's directory, rebuilt when that directory changes.
-    search: Option<(UnitRef, NameIndex)>,
-    runs: u64,
 }
 
 fn out<T: tsify::Tsify + Serialize>(value: &T) -> JsResult<Ts<T>> {
@@ -60,11 +56,12 @@ where
 
 /// A count from JS: wasm-bindgen would wrap -1 to 4294967295 and cut 1.5 to 1 without a word,
 /// so counts cross as numbers and are checked here.
-fn whole(n: f64, what: &str, max: u32) -> JsResult<usize> {
-    if n.fract() != 0.0 || !(0.0..=f64::from(max)).contains(&n) {
-        return Err(invalid_input(format!(
-            "'{what}' must be a whole number from 0 to {max}, got {n}"
-        )));
+fn whole(n: f64, what: &str) -> JsResult<usize> {
+    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
+        return Err(error_to_js(
+            crate::core::Error::invalid_input(format!("'{what}' must be a whole number, got {n}"))
+                .with_field(what),
+        ));
     }
     Ok(n as usize)
 }
@@ -87,10 +84,7 @@ pub fn reason_text(
 ) -> JsResult<String> {
     let reason = arg(reason, "reason")?;
     let platform = super::convert::well_formed_string(&platform, "platform")?;
-    let label = crate::core::mapping::PresenceSettings::default()
-        .platform_support(&platform)
-        .label;
-    Ok(crate::core::mapping::reason_text(reason, &label))
+    Ok(crate::core::engine::reason_text(reason, &platform))
 }
 
 #[wasm_bindgen]
@@ -104,11 +98,7 @@ impl Engine {
             .transpose()?
             .unwrap_or_default();
         let inner = CoreEngine::new(settings).map_err(error_to_js)?;
-        Ok(Engine {
-            inner,
-            search: None,
-            runs: 0,
-        })
+        Ok(Engine { inner })
     }
 
     /// Restores an engine from `saveSnapshot()` JSON, whole or not at all: throws
@@ -116,19 +106,13 @@ impl Engine {
     #[wasm_bindgen(js_name = "fromSnapshot")]
     pub fn from_snapshot(json: &str) -> JsResult<Engine> {
         let inner = snapshot::restore(json).map_err(error_to_js)?;
-        Ok(Engine {
-            inner,
-            search: None,
-            runs: 0,
-        })
+        Ok(Engine { inner })
     }
 
     /// Replaces this engine's state with a snapshot's; on error the current state is kept.
     #[wasm_bindgen(js_name = "restoreSnapshot")]
     pub fn restore_snapshot(&mut self, json: &str) -> JsResult<()> {
-        self.inner = snapshot::restore(json).map_err(error_to_js)?;
-        self.search = None;
-        Ok(())
+        self.inner.restore_snapshot(json).map_err(error_to_js)
     }
 
     /// The whole state (settings, mappings, audit log, schedules, WFM) as versioned JSON.
@@ -176,10 +160,8 @@ impl Engine {
         let unit = arg(unit, "unit")?;
         let Intake { records, report } = external_batch(&records)?;
         self.inner
-            .presence
             .load_directory(&unit, records)
             .map_err(error_to_js)?;
-        self.forget_index(&unit);
         out(&report)
     }
 
@@ -194,12 +176,8 @@ impl Engine {
     ) -> JsResult<Ts<Plan>> {
         let unit = arg(unit, "unit")?;
         let now = instant(now, "now")?;
-        self.runs += 1;
-        let run_id =
-            run_id.unwrap_or_else(|| format!("run-{}-{}", now.as_millisecond(), self.runs));
         let plan = self
             .inner
-            .presence
             .plan_auto_sync(&unit, run_id, now)
             .map_err(error_to_js)?;
         out(plan)
@@ -217,30 +195,16 @@ impl Engine {
         now: &str,
     ) -> JsResult<Ts<Plan>> {
         let now = instant(now, "now")?;
-        let refreshed: Option<Vec<ExternalUser>> = if refreshed.is_null()
-            || refreshed.is_undefined()
-        {
+        let refreshed = if refreshed.is_null() || refreshed.is_undefined() {
             None
         } else {
-            let Intake { records, report } = external_batch(&refreshed)?;
-            if let Some(r) = report.rejected.first() {
-                let err =
-                    crate::core::Error::new(r.code, format!("refreshed directory: {}", r.message));
-                return Err(error_to_js(err.at(r.index)));
-            }
-            Some(records)
+            Some(external_batch(&refreshed)?)
         };
-        let unit = self.inner.presence.plan(run_id).map(|p| p.unit.clone());
         let plan = self
             .inner
-            .presence
             .retry_auto_sync(run_id, refreshed, now)
             .map_err(error_to_js)?;
-        let plan = out(plan)?;
-        if let Some(unit) = unit {
-            self.forget_index(&unit);
-        }
-        Ok(plan)
+        out(plan)
     }
 
     /// A pending plan by run id (after `planAutoSync` / `retryAutoSync`), or undefined.
@@ -359,21 +323,11 @@ impl Engine {
         limit: Option<f64>,
     ) -> JsResult<JsValue> {
         let unit = arg(unit, "unit")?;
-        let limit = limit.map(|n| whole(n, "limit", 1000)).transpose()?;
-        let fresh = !matches!(&self.search, Some((u, _)) if *u == unit);
-        if fresh {
-            let dir = self
-                .inner
-                .presence
-                .unit(&unit)
-                .map(|u| u.directory())
-                .unwrap_or(&[]);
-            self.search = Some((unit.clone(), NameIndex::new(dir)));
-        }
-        let hits: Vec<SearchHit> = match &self.search {
-            Some((_, index)) => index.search(query, limit.unwrap_or(20)),
-            None => Vec::new(),
-        };
+        let limit = limit.map(|n| whole(n, "limit")).transpose()?;
+        let hits = self
+            .inner
+            .search_external(&unit, query, limit)
+            .map_err(error_to_js)?;
         list(&hits)
     }
 
@@ -508,12 +462,10 @@ impl Engine {
     #[wasm_bindgen(js_name = "nextRuns")]
     pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: f64) -> JsResult<Vec<String>> {
         let (unit, from) = (arg(unit, "unit")?, instant(from, "from")?);
-        let count = whole(count, "count", 1000)?;
-        let runs = self
-            .inner
-            .next_runs(&unit, from, count)
-            .map_err(error_to_js)?;
-        Ok(runs.iter().map(|t| t.to_string()).collect())
+        let count = whole(count, "count")?;
+        self.inner
+            .next_runs_checked(&unit, from, count)
+            .map_err(error_to_js)
     }
 
     /// Whether a scheduled Auto Sync of a unit is due at `now`: never while it is not set up,
@@ -571,11 +523,5 @@ impl Engine {
         let events = change(&mut self.inner.presence, &p.unit, &p.user_id, &p.actor, now)
             .map_err(error_to_js)?;
         list(&events)
-    }
-
-    fn forget_index(&mut self, unit: &UnitRef) {
-        if matches!(&self.search, Some((u, _)) if u == unit) {
-            self.search = None;
-        }
     }
 }

@@ -145,11 +145,9 @@ impl Engine {
         now: &str,
     ) -> JsResult<bool> {
         let now = instant(now, "now")?;
-        match wfm::due_run(&self.inner.wfm, wfm_tenant_id, now) {
-            Ok(_) => Ok(true),
-            Err(e) if e.code == crate::core::ErrorCode::SyncNotDue => Ok(false),
-            Err(e) => Err(error_to_js(e)),
-        }
+        self.inner
+            .is_wfm_sync_due(wfm_tenant_id, now)
+            .map_err(error_to_js)
     }
 
     /// The WFM delta for a tenant when a run is due (`sync_not_due` otherwise, naming the
