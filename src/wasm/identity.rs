@@ -1,7 +1,7 @@
 //! Email identity exports (docs/identity.md). Keys are made here, in Rust, once: the JS side never
 //! normalises emails itself.
 
-use super::convert::to_js;
+use super::convert::{arg, out};
 use super::errors::{to_js as error_to_js, JsResult};
 use crate::core::email_key::{email_key, ConfusableIndex, EmailKey, KeyOptions};
 use crate::core::{Error, ErrorCode};
@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 
 fn key_options(value: Option<tsify::Ts<KeyOptions>>) -> JsResult<KeyOptions> {
     match value {
-        Some(v) => v.to_rust().map_err(super::errors::invalid_input),
+        Some(v) => arg(v.into(), "options"),
         None => Ok(KeyOptions::default()),
     }
 }
@@ -38,14 +38,14 @@ fn key_of(value: &JsValue, opts: &KeyOptions) -> Result<EmailKey, Error> {
 ///
 /// @example
 /// emailKey("  Ann.Lee@Bücher.de ").key // "ann.lee@xn--bcher-kva.de"
-#[wasm_bindgen(js_name = "emailKey")]
+#[wasm_bindgen(js_name = "emailKey", unchecked_return_type = "EmailKey")]
 pub fn email_key_js(
     #[wasm_bindgen(unchecked_param_type = "string")] email: JsValue,
     options: Option<tsify::Ts<KeyOptions>>,
-) -> JsResult<tsify::Ts<EmailKey>> {
+) -> JsResult<JsValue> {
     let opts = key_options(options)?;
     let key = key_of(&email, &opts).map_err(error_to_js)?;
-    tsify::Ts::from_rust(&key).map_err(super::errors::invalid_input)
+    out(&key)
 }
 
 /// The outcome for one address of a batch: its key, or why it is invalid.
@@ -98,5 +98,5 @@ pub fn email_keys_js(
             o.collision = index.conflict(k);
         }
     }
-    to_js(&outcomes)
+    out(&outcomes)
 }
