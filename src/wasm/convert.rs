@@ -26,19 +26,24 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// A data argument from JS as `T`, or `invalid_input` saying which (`what`) and why.
-/// `undefined` reads as `null` (an absent optional argument).
+/// `undefined` reads as `null` (an absent optional argument). Never inlined: one copy per
+/// type however many exports take it.
+#[inline(never)]
 pub fn arg<T: DeserializeOwned>(value: JsValue, what: &str) -> JsResult<T> {
     let json = json_of(&value, what)?;
     serde_json::from_value(json).map_err(|e| not_read(what, &e))
 }
 
-/// A result for JS: plain objects and arrays (absent optional fields left out).
+/// A result for JS: plain objects and arrays (absent optional fields left out). Never
+/// inlined, as [`arg`].
+#[inline(never)]
 pub fn out<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value).map_err(|e| unwritable(&e))?;
     parse(&text)
 }
 
-/// The name the walker-era binding files use for [`out`].
+/// [`out`] under the name the bulk exports use.
+#[inline]
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     out(value)
 }
