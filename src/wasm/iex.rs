@@ -5,7 +5,7 @@
 use super::convert::{arg, out, property, set_property};
 use super::errors::{invalid_input, to_js};
 use crate::connectors::iex::{Iex, IexLogin, Polling};
-use crate::core::directory::iex::IexAgent;
+use crate::core::directory::iex::{export_dates, IexAgent, DEFAULT_LOCALE};
 use crate::core::directory::redact;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -95,18 +95,14 @@ pub async fn fetch_iex_agents(
             customer_id: s.customer_id,
             user_name: s.user_name,
             password: s.password,
-            locale: s.locale.unwrap_or_else(|| "en_US".into()),
+            locale: s.locale.unwrap_or_else(|| DEFAULT_LOCALE.into()),
         },
         signal,
     )
     .map_err(|e| to_js(redacted(e, &password)))?;
+    let (start, end) = export_dates(s.start_date.as_deref(), s.end_date.as_deref(), &today);
     let agents: Vec<IexAgent> = iex
-        .agents(
-            s.mu_ids.unwrap_or_default(),
-            s.start_date.as_deref().unwrap_or("2000-01-01"),
-            s.end_date.as_deref().unwrap_or(&today),
-            polling,
-        )
+        .agents(s.mu_ids.unwrap_or_default(), &start, &end, polling)
         .await
         .map_err(|e| to_js(redacted(e, &password)))?;
     out(&agents)
