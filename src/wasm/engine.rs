@@ -15,7 +15,6 @@ use crate::core::intake::Intake;
 use crate::core::mapping::{
     Actor, AuditEvent, PresenceSettings, PresenceState, Reason, StatusRow, UnitRef,
 };
-
 use crate::core::snapshot;
 use jiff::Timestamp;
 use tsify::Ts;
