@@ -249,3 +249,80 @@ mod scenario {
         assert_eq!(code_of(&err), "unsupported_version");
     }
 }
+
+/// Arguments cross as JSON text: what JSON cannot carry faithfully is refused, naming the
+/// parameter, and the instance keeps answering.
+mod conversion {
+    use super::*;
+    use tsify::Ts;
+    use usersync::wasm::engine::Engine;
+
+    fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+        let o = js_sys::Object::new();
+        for (k, v) in pairs {
+            js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+        }
+        o.into()
+    }
+
+    fn message_of(err: &JsValue) -> String {
+        js_sys::Reflect::get(err, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    }
+
+    fn unit_with(bu: JsValue) -> Ts<usersync::core::mapping::UnitRef> {
+        Ts::new_unchecked(object(&[
+            ("businessUnitId", bu),
+            ("platform", "ringcentral".into()),
+        ]))
+    }
+
+    #[wasm_bindgen_test]
+    fn what_json_cannot_carry_is_refused_naming_the_parameter() {
+        let engine = Engine::new(None).unwrap();
+        let lone: JsValue = js_sys::JsString::from_char_code(&[0x62, 0xD800]).into();
+        let cycle = object(&[("platform", "ringcentral".into())]);
+        js_sys::Reflect::set(&cycle, &"businessUnitId".into(), &cycle).unwrap();
+        let function: JsValue = js_sys::Function::new_no_args("return 1").into();
+        for (what, unit, says) in [
+            ("a lone surrogate", unit_with(lone), "lone surrogate"),
+            (
+                "a BigInt",
+                unit_with(js_sys::BigInt::from(10).into()),
+                "not plain data",
+            ),
+            ("a cycle", Ts::new_unchecked(cycle), "not plain data"),
+            ("a function", Ts::new_unchecked(function), "got function"),
+        ] {
+            let err = engine.status(unit).unwrap_err();
+            assert_eq!(code_of(&err), "invalid_input", "{what}");
+            let message = message_of(&err);
+            assert!(message.starts_with("unit: "), "{what}: {message}");
+            assert!(message.contains(says), "{what}: {message}");
+        }
+        let ok = engine.status(unit_with("bu-1".into())).unwrap_err();
+        assert_eq!(code_of(&ok), "not_found", "the engine still answers");
+    }
+
+    #[wasm_bindgen_test]
+    fn absent_optional_fields_stay_absent_in_results() {
+        let engine = Engine::new(None).unwrap();
+        let entry = engine.schedule(unit_with("bu-1".into())).unwrap();
+        let unit = js_sys::Reflect::get(&entry, &"unit".into()).unwrap();
+        assert_eq!(
+            js_sys::Reflect::get(&unit, &"businessUnitId".into())
+                .unwrap()
+                .as_string()
+                .as_deref(),
+            Some("bu-1")
+        );
+        for key in ["schedule", "savedBy", "lastRun"] {
+            assert!(
+                !js_sys::Reflect::has(&entry, &key.into()).unwrap(),
+                "{key} is absent, not null"
+            );
+        }
+    }
+}

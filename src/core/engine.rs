@@ -81,6 +81,8 @@ pub struct Engine {
     pub wfm: WfmState,
     /// Sorted by unit, one entry per unit that has a schedule saved or a run applied.
     pub schedules: Vec<UnitSchedule>,
+    /// The run counter and the search index: not saved, not compared.
+    pub session: Session,
 }
 
 impl Engine {
@@ -385,6 +387,11 @@ pub fn parse_instant(s: &str) -> Result<Timestamp> {
         ))
     })
 }
+
+mod session;
+pub use session::{
+    instant, reason_text, Session, DEFAULT_SEARCH_LIMIT, MAX_NEXT_RUNS, MAX_SEARCH_LIMIT,
+};
 
 #[cfg(test)]
 mod tests;

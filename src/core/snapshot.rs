@@ -116,6 +116,7 @@ pub fn restore(json: &str) -> Result<Engine> {
                     .into_iter()
                     .map(UnitScheduleV1::migrate)
                     .collect(),
+                ..Engine::default()
             }
         }
         SNAPSHOT_VERSION => {
@@ -125,6 +126,7 @@ pub fn restore(json: &str) -> Result<Engine> {
                 presence: snap.presence,
                 wfm: snap.wfm,
                 schedules: snap.schedules,
+                ..Engine::default()
             }
         }
         _ => {

@@ -1,11 +1,13 @@
 //! The directory fetches as Promise-returning JS functions. Options are read property by
-//! property (`options.rs`), never handed to serde whole: a getter that throws or a revoked
-//! Proxy must reject the promise, not escape from inside it. The TS type is the generated
-//! settings type (the structs below describe it; serde derives only feed tsify the names)
-//! joined with `FetchControls`.
+//! property (`options.rs`), never handed to serde whole: they hold callbacks and a signal,
+//! and each bad option is named in its error (`field`); a getter that throws or a revoked
+//! Proxy must reject the promise, not escape from inside it. Results go out through `out`.
+//! The TS type is the generated settings type (the structs below describe it; serde
+//! derives only feed tsify the names) joined with `FetchControls`.
 
 mod options;
 
+use super::convert::{out, set_property};
 use super::errors::{invalid_input, to_js};
 use crate::connectors::cxone::{Cxone, CxoneQuery};
 use crate::connectors::http::{Controls, FetchError};
@@ -140,7 +142,7 @@ pub async fn fetch_ring_central_users(
         .users(&|p| report(on_progress.as_ref(), p))
         .await
         .map_err(fail)?;
-    to_js_value(&users)
+    out(&users)
 }
 
 /// The people extensions with any of `emails` (the Auto Sync retry pass's targeted
@@ -160,7 +162,7 @@ pub async fn fetch_ring_central_users_by_email(
         .users_by_email(&emails, &|p| report(on_progress.as_ref(), p))
         .await
         .map_err(fail)?;
-    to_js_value(&users)
+    out(&users)
 }
 
 /// Every CXone agent (or those changed since `updatedSince`), all pages, mapped to
@@ -204,7 +206,7 @@ pub async fn fetch_cxone_users(
         .users(&query, &|p| report(on_progress.as_ref(), p))
         .await
         .map_err(fail)?;
-    to_js_value(&users)
+    out(&users)
 }
 
 fn ring_central(options: &JsValue) -> Result<(RingCentral, Option<js_sys::Function>), JsValue> {
@@ -326,7 +328,7 @@ fn read_controls(o: &Options) -> Result<(Controls, Option<js_sys::Function>), Js
 }
 
 fn report(on_progress: Option<&js_sys::Function>, p: &FetchProgress) {
-    if let (Some(f), Ok(v)) = (on_progress, serde_wasm_bindgen::to_value(p)) {
+    if let (Some(f), Ok(v)) = (on_progress, out(p)) {
         // The callback's failures are its own: a progress bar must not fail a fetch.
         let _ = f.call1(&JsValue::NULL, &v);
     }
@@ -340,12 +342,7 @@ fn redacted(mut e: FetchError, token: &str) -> FetchError {
 fn fail(e: FetchError) -> JsValue {
     let js = to_js(e.error);
     if let Some(status) = e.status {
-        let _ = js_sys::Reflect::set(&js, &"status".into(), &JsValue::from(status));
+        set_property(&js, "status", &JsValue::from(status));
     }
     js
-}
-
-fn to_js_value<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    serde_wasm_bindgen::to_value(value)
-        .map_err(|e| invalid_input(format!("result conversion: {e}")))
 }

@@ -1,13 +1,127 @@
-//! Crossing the boundary. JS values become `serde_json` values here, with one check the
-//! stock conversions skip: a JS string that is not well-formed UTF-16 (a lone surrogate)
-//! would silently become U+FFFD in Rust, making different inputs equal, so such fields are
-//! named in `RawRecord::ill_formed` for the core to reject or invalidate.
+//! Crossing the boundary, in one place. Every export reads its data arguments with [`arg`]
+//! and writes its data results with [`out`]; nothing else in the binding converts.
+//!
+//! Both go through JSON text: `JSON.stringify` then `serde_json` one way, `serde_json` then
+//! `JSON.parse` the other. Each type then has one deserializer and one serializer in the
+//! wasm, the very ones the snapshot uses, instead of a second pair for JS values; and the two
+//! helpers are generic only in their last step, so each export's shim stays a call. The
+//! text route also refuses what a value-by-value copy would let through silently: a string
+//! that is not well-formed UTF-16 (a lone surrogate, which would otherwise become U+FFFD and
+//! make two inputs equal) comes out of `JSON.stringify` as a `\udXXX` escape that `serde_json`
+//! rejects; a BigInt, or a cycle, makes `JSON.stringify` throw. Both become `invalid_input`
+//! naming the parameter.
+//!
+//! Besides the pair: the record walker for user arrays ([`records_from_js`]), which keeps a
+//! record whose field is ill-formed so intake can report it instead of failing the batch, and
+//! the property reads and writes of the few objects that are not data (options holding
+//! callbacks and signals, error objects).
 
+use super::errors::JsResult;
 use crate::core::intake::RawRecord;
+use crate::core::Error;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// A data argument from JS as `T`, or `invalid_input` saying which (`what`) and why.
+/// `undefined` reads as `null` (an absent optional argument). Never inlined: one copy per
+/// type however many exports take it.
+#[inline(never)]
+pub fn arg<T: DeserializeOwned>(value: JsValue, what: &str) -> JsResult<T> {
+    let json = json_of(&value, what)?;
+    serde_json::from_value(json).map_err(|e| not_read(what, &e))
+}
+
+/// A result for JS: plain objects and arrays (absent optional fields left out). Never
+/// inlined, as [`arg`].
+#[inline(never)]
+pub fn out<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    let text = serde_json::to_string(value).map_err(|e| unwritable(&e))?;
+    parse(&text)
+}
+
+/// [`out`] under the name the bulk exports use.
+#[inline]
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    out(value)
+}
+
+/// The argument as JSON, before it becomes a type: the part of [`arg`] that does not depend
+/// on the type, kept out of line so every export shares it.
+#[inline(never)]
+fn json_of(value: &JsValue, what: &str) -> JsResult<Value> {
+    if value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    let text = js_sys::JSON::stringify(value).map_err(|thrown| {
+        // A BigInt, a cycle, or a getter that threw: say so, in the thrower's words.
+        let why = thrown
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "it cannot be written as JSON".into());
+        invalid(what, &format!("is not plain data ({why})"))
+    })?;
+    // `JSON.stringify` answers `undefined` for a function or a symbol.
+    let text = text
+        .as_string()
+        .ok_or_else(|| invalid(what, &format!("expected data, got {}", js_type(value))))?;
+    serde_json::from_str(&text).map_err(|e| {
+        // `JSON.stringify` writes a lone surrogate as a `\udXXX` escape: the only escape it
+        // writes that serde_json refuses.
+        if e.to_string().contains("hex escape") {
+            invalid(
+                what,
+                "holds a string that is not well-formed UTF-16 (a lone surrogate)",
+            )
+        } else {
+            invalid(what, &e.to_string())
+        }
+    })
+}
+
+#[inline(never)]
+fn not_read(what: &str, e: &serde_json::Error) -> JsValue {
+    invalid(what, &e.to_string())
+}
+
+#[inline(never)]
+fn unwritable(e: &serde_json::Error) -> JsValue {
+    super::errors::invalid_input(format!("result conversion: {e}"))
+}
+
+#[inline(never)]
+fn parse(text: &str) -> JsResult<JsValue> {
+    js_sys::JSON::parse(text)
+        .map_err(|_| super::errors::invalid_input("result conversion: not JSON"))
+}
+
+fn invalid(what: &str, why: &str) -> JsValue {
+    super::errors::to_js(Error::invalid_input(format!("{what}: {why}")))
+}
+
+/// A property of an object that is not data (options with callbacks, an error), read with
+/// `Reflect.get`: `Err` when the read throws (a getter, a revoked Proxy).
+pub fn property(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get(object, &JsValue::from_str(name))
+}
+
+/// An element of an array that is not data, read as [`property`] reads.
+pub fn item_of(array: &JsValue, index: u32) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get_u32(array, index)
+}
+
+/// Sets a property of an object we made (an error): cannot fail on our own objects, so the
+/// outcome is not reported.
+pub fn set_property(object: &JsValue, name: &str, value: &JsValue) {
+    let _ = js_sys::Reflect::set(object, &JsValue::from_str(name), value);
+}
+
+/// Whether an object has a property (own or inherited); false for what is not an object.
+pub fn has_property(object: &JsValue, name: &str) -> bool {
+    object.is_object() && js_sys::Reflect::has(object, &JsValue::from_str(name)).unwrap_or(false)
+}
 
 /// Records are flat (strings, booleans, lists of strings); anything nested deeper than this
 /// is not a record of ours, and stopping here keeps hostile input from recursing far.
@@ -115,15 +229,6 @@ fn js_type(v: &JsValue) -> String {
             .as_string()
             .unwrap_or_else(|| "a value".into())
     }
-}
-
-/// Rust to JS through one shared serializer: plain objects for structs, `undefined` left out.
-/// Nothing we serialise is a map keyed by outside data (see CONVENTIONS: `__proto__`).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    value
-        .serialize(&serializer)
-        .map_err(super::errors::invalid_input)
 }
 
 /// A JS string as Rust, refusing the lone surrogates that would make two inputs equal.

@@ -2,24 +2,21 @@
 //! converts back; no rule lives here. Instants cross as RFC 3339 strings
 //! (`new Date().toISOString()`), read by the core: time never comes from a hidden clock.
 
-use super::errors::{invalid_input, to_js as error_to_js, JsResult};
+use super::convert::{arg, out};
+use super::errors::{to_js as error_to_js, JsResult};
 use super::intake::{external_batch, source_batch};
 use super::params::{
     is_unit, params, positional, positional_actor, ApplyPlanParams, ClearScheduleParams, MapParams,
     ScheduledApplyParams, SetScheduleParams, UserChangeParams, APPLY_KEYS, MAP_KEYS,
     USER_CHANGE_KEYS,
 };
-use crate::core::engine::{parse_instant, Engine as CoreEngine, UnitSchedule};
-use crate::core::intake::{Intake, IntakeReport};
+use crate::core::engine::Engine as CoreEngine;
+use crate::core::intake::Intake;
 use crate::core::mapping::{
-    Actor, ApplyOutcome, AuditEvent, Plan, PlatformSupport, PresenceSettings, PresenceState,
-    Reason, StatusRow, UnitRef,
+    Actor, AuditEvent, PresenceSettings, PresenceState, Reason, StatusRow, UnitRef,
 };
-use crate::core::records::ExternalUser;
-use crate::core::search::{NameIndex, SearchHit};
 use crate::core::snapshot;
 use jiff::Timestamp;
-use serde::Serialize;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
@@ -39,43 +36,23 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Engine {
     pub(crate) inner: CoreEngine,
-    /// Name search index of one unit's directory, rebuilt when that directory changes.
-    search: Option<(UnitRef, NameIndex)>,
-    runs: u64,
-}
-
-fn out<T: tsify::Tsify + Serialize>(value: &T) -> JsResult<Ts<T>> {
-    Ts::from_rust(value).map_err(invalid_input)
-}
-
-fn arg<T>(value: Ts<T>, what: &str) -> JsResult<T>
-where
-    T: tsify::Tsify + serde::de::DeserializeOwned,
-    <T as tsify::Tsify>::JsType: Clone,
-{
-    value
-        .to_rust()
-        .map_err(|e| invalid_input(format!("{what}: {e}")))
 }
 
 /// A count from JS: wasm-bindgen would wrap -1 to 4294967295 and cut 1.5 to 1 without a word,
 /// so counts cross as numbers and are checked here.
-fn whole(n: f64, what: &str, max: u32) -> JsResult<usize> {
-    if n.fract() != 0.0 || !(0.0..=f64::from(max)).contains(&n) {
-        return Err(invalid_input(format!(
-            "'{what}' must be a whole number from 0 to {max}, got {n}"
-        )));
+fn whole(n: f64, what: &str) -> JsResult<usize> {
+    if n.fract() != 0.0 || !(0.0..=f64::from(u32::MAX)).contains(&n) {
+        return Err(error_to_js(
+            crate::core::Error::invalid_input(format!("'{what}' must be a whole number, got {n}"))
+                .with_field(what),
+        ));
     }
     Ok(n as usize)
 }
 
-fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
-    parse_instant(s).map_err(|e| error_to_js(e.with_field(what)))
-}
-
-/// `T[]` return values: tsify derives cover structs, so lists go through the shared serializer.
-fn list<T: Serialize>(items: &[T]) -> JsResult<JsValue> {
-    super::convert::to_js(items)
+/// An RFC 3339 argument (`now`, `from`) as an instant, naming the parameter on error.
+pub(crate) fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
+    crate::core::engine::instant(s, what).map_err(error_to_js)
 }
 
 /// A reason in the words the Status view uses ("No RingCentral account has this email"), for
@@ -85,12 +62,9 @@ pub fn reason_text(
     reason: Ts<Reason>,
     #[wasm_bindgen(unchecked_param_type = "string")] platform: JsValue,
 ) -> JsResult<String> {
-    let reason = arg(reason, "reason")?;
+    let reason = arg(reason.into(), "reason")?;
     let platform = super::convert::well_formed_string(&platform, "platform")?;
-    let label = crate::core::mapping::PresenceSettings::default()
-        .platform_support(&platform)
-        .label;
-    Ok(crate::core::mapping::reason_text(reason, &label))
+    Ok(crate::core::engine::reason_text(reason, &platform))
 }
 
 #[wasm_bindgen]
@@ -100,15 +74,11 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: Option<Ts<PresenceSettings>>) -> JsResult<Engine> {
         let settings = settings
-            .map(|s| arg(s, "settings"))
+            .map(|s| arg(s.into(), "settings"))
             .transpose()?
             .unwrap_or_default();
         let inner = CoreEngine::new(settings).map_err(error_to_js)?;
-        Ok(Engine {
-            inner,
-            search: None,
-            runs: 0,
-        })
+        Ok(Engine { inner })
     }
 
     /// Restores an engine from `saveSnapshot()` JSON, whole or not at all: throws
@@ -116,19 +86,13 @@ impl Engine {
     #[wasm_bindgen(js_name = "fromSnapshot")]
     pub fn from_snapshot(json: &str) -> JsResult<Engine> {
         let inner = snapshot::restore(json).map_err(error_to_js)?;
-        Ok(Engine {
-            inner,
-            search: None,
-            runs: 0,
-        })
+        Ok(Engine { inner })
     }
 
     /// Replaces this engine's state with a snapshot's; on error the current state is kept.
     #[wasm_bindgen(js_name = "restoreSnapshot")]
     pub fn restore_snapshot(&mut self, json: &str) -> JsResult<()> {
-        self.inner = snapshot::restore(json).map_err(error_to_js)?;
-        self.search = None;
-        Ok(())
+        self.inner.restore_snapshot(json).map_err(error_to_js)
     }
 
     /// The whole state (settings, mappings, audit log, schedules, WFM) as versioned JSON.
@@ -138,26 +102,29 @@ impl Engine {
         snapshot::save(&self.inner).map_err(error_to_js)
     }
 
-    #[wasm_bindgen(js_name = "presenceSettings")]
-    pub fn presence_settings(&self) -> JsResult<Ts<PresenceSettings>> {
+    #[wasm_bindgen(
+        js_name = "presenceSettings",
+        unchecked_return_type = "PresenceSettings"
+    )]
+    pub fn presence_settings(&self) -> JsResult<JsValue> {
         out(self.inner.presence.settings())
     }
 
     #[wasm_bindgen(js_name = "setPresenceSettings")]
     pub fn set_presence_settings(&mut self, settings: Ts<PresenceSettings>) -> JsResult<()> {
-        let s = arg(settings, "settings")?;
+        let s = arg(settings.into(), "settings")?;
         self.inner.presence.set_settings(s).map_err(error_to_js)
     }
 
     /// Validates the CXone users of a unit (intake) and loads the accepted ones. Returns the
     /// intake report; throws only when the batch as a whole is unusable.
-    #[wasm_bindgen(js_name = "loadSourceUsers")]
+    #[wasm_bindgen(js_name = "loadSourceUsers", unchecked_return_type = "IntakeReport")]
     pub fn load_source_users(
         &mut self,
         unit: Ts<UnitRef>,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] records: JsValue,
-    ) -> JsResult<Ts<IntakeReport>> {
-        let unit = arg(unit, "unit")?;
+    ) -> JsResult<JsValue> {
+        let unit = arg(unit.into(), "unit")?;
         let Intake { records, report } = source_batch(&records)?;
         self.inner
             .presence
@@ -167,39 +134,33 @@ impl Engine {
     }
 
     /// Validates and loads the external directory of a unit; see `loadSourceUsers`.
-    #[wasm_bindgen(js_name = "loadExternalUsers")]
+    #[wasm_bindgen(js_name = "loadExternalUsers", unchecked_return_type = "IntakeReport")]
     pub fn load_external_users(
         &mut self,
         unit: Ts<UnitRef>,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser>")] records: JsValue,
-    ) -> JsResult<Ts<IntakeReport>> {
-        let unit = arg(unit, "unit")?;
+    ) -> JsResult<JsValue> {
+        let unit = arg(unit.into(), "unit")?;
         let Intake { records, report } = external_batch(&records)?;
         self.inner
-            .presence
             .load_directory(&unit, records)
             .map_err(error_to_js)?;
-        self.forget_index(&unit);
         out(&report)
     }
 
     /// The first Auto Sync pass over the loaded users and directory, as a plan (a dry run:
     /// nothing changes until `applyPlan`). `runId` defaults to `run-<now>-<n>`.
-    #[wasm_bindgen(js_name = "planAutoSync")]
+    #[wasm_bindgen(js_name = "planAutoSync", unchecked_return_type = "Plan")]
     pub fn plan_auto_sync(
         &mut self,
         unit: Ts<UnitRef>,
         now: &str,
         #[wasm_bindgen(js_name = "runId")] run_id: Option<String>,
-    ) -> JsResult<Ts<Plan>> {
-        let unit = arg(unit, "unit")?;
+    ) -> JsResult<JsValue> {
+        let unit = arg(unit.into(), "unit")?;
         let now = instant(now, "now")?;
-        self.runs += 1;
-        let run_id =
-            run_id.unwrap_or_else(|| format!("run-{}-{}", now.as_millisecond(), self.runs));
         let plan = self
             .inner
-            .presence
             .plan_auto_sync(&unit, run_id, now)
             .map_err(error_to_js)?;
         out(plan)
@@ -208,48 +169,37 @@ impl Engine {
     /// The retry-once pass of a plan: users that got `no_match` / `multiple_matches` are
     /// tried again, against the loaded directory updated with `refreshed` (re-fetch
     /// `plan.retry.emails` and pass what came back, or `null` to retry as is).
-    #[wasm_bindgen(js_name = "retryAutoSync")]
+    #[wasm_bindgen(js_name = "retryAutoSync", unchecked_return_type = "Plan")]
     pub fn retry_auto_sync(
         &mut self,
         #[wasm_bindgen(js_name = "runId")] run_id: &str,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser> | null | undefined")]
         refreshed: JsValue,
         now: &str,
-    ) -> JsResult<Ts<Plan>> {
+    ) -> JsResult<JsValue> {
         let now = instant(now, "now")?;
-        let refreshed: Option<Vec<ExternalUser>> = if refreshed.is_null()
-            || refreshed.is_undefined()
-        {
+        let refreshed = if refreshed.is_null() || refreshed.is_undefined() {
             None
         } else {
-            let Intake { records, report } = external_batch(&refreshed)?;
-            if let Some(r) = report.rejected.first() {
-                let err =
-                    crate::core::Error::new(r.code, format!("refreshed directory: {}", r.message));
-                return Err(error_to_js(err.at(r.index)));
-            }
-            Some(records)
+            Some(external_batch(&refreshed)?)
         };
-        let unit = self.inner.presence.plan(run_id).map(|p| p.unit.clone());
         let plan = self
             .inner
-            .presence
             .retry_auto_sync(run_id, refreshed, now)
             .map_err(error_to_js)?;
-        let plan = out(plan)?;
-        if let Some(unit) = unit {
-            self.forget_index(&unit);
-        }
-        Ok(plan)
+        out(plan)
     }
 
     /// A pending plan by run id (after `planAutoSync` / `retryAutoSync`), or undefined.
-    #[wasm_bindgen(js_name = "pendingPlan")]
+    #[wasm_bindgen(js_name = "pendingPlan", unchecked_return_type = "Plan | undefined")]
     pub fn pending_plan(
         &self,
         #[wasm_bindgen(js_name = "runId")] run_id: &str,
-    ) -> JsResult<Option<Ts<Plan>>> {
-        self.inner.presence.plan(run_id).map(out).transpose()
+    ) -> JsResult<JsValue> {
+        match self.inner.presence.plan(run_id) {
+            Some(plan) => out(plan),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 
     /// Drops a pending plan without applying it. True when there was one.
@@ -261,14 +211,18 @@ impl Engine {
     /// Applies a plan as an admin (typed overloads in `presence.d.ts`): `applyPlan({ runId,
     /// actor, now, force? })`. The positional form `(runId, actor, now, force?)` still works
     /// for one release, with an `Actor` (a bare string is refused).
-    #[wasm_bindgen(js_name = "applyPlan", skip_typescript)]
+    #[wasm_bindgen(
+        js_name = "applyPlan",
+        skip_typescript,
+        unchecked_return_type = "ApplyOutcome"
+    )]
     pub fn apply_plan(
         &mut self,
         first: JsValue,
         actor: JsValue,
         now: JsValue,
         force: JsValue,
-    ) -> JsResult<Ts<ApplyOutcome>> {
+    ) -> JsResult<JsValue> {
         let p: ApplyPlanParams = if first.is_string() {
             ApplyPlanParams {
                 run_id: positional(first, "applyPlan", "runId")?,
@@ -298,12 +252,9 @@ impl Engine {
     ///   const plan = engine.planAutoSync(unit, now);
     ///   engine.applyScheduledPlan({ runId: plan.runId, now });
     /// }
-    #[wasm_bindgen(js_name = "applyScheduledPlan")]
-    pub fn apply_scheduled_plan(
-        &mut self,
-        params: Ts<ScheduledApplyParams>,
-    ) -> JsResult<Ts<ApplyOutcome>> {
-        let p = arg(params, "applyScheduledPlan")?;
+    #[wasm_bindgen(js_name = "applyScheduledPlan", unchecked_return_type = "ApplyOutcome")]
+    pub fn apply_scheduled_plan(&mut self, params: Ts<ScheduledApplyParams>) -> JsResult<JsValue> {
+        let p: ScheduledApplyParams = arg(params.into(), "applyScheduledPlan")?;
         let now = instant(&p.now, "now")?;
         let outcome = self
             .inner
@@ -314,11 +265,11 @@ impl Engine {
 
     /// What a platform supports: Auto Sync (`ringcentral`, or a platform declared with it in
     /// the settings) and manual mapping (every platform).
-    #[wasm_bindgen(js_name = "platformSupport")]
+    #[wasm_bindgen(js_name = "platformSupport", unchecked_return_type = "PlatformSupport")]
     pub fn platform_support(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] platform: JsValue,
-    ) -> JsResult<Ts<PlatformSupport>> {
+    ) -> JsResult<JsValue> {
         let platform = super::convert::well_formed_string(&platform, "platform")?;
         out(&self.inner.platform_support(&platform))
     }
@@ -326,27 +277,27 @@ impl Engine {
     /// The Status view of a unit: one row per CXone user.
     #[wasm_bindgen(js_name = "status", unchecked_return_type = "StatusRow[]")]
     pub fn status(&self, unit: Ts<UnitRef>) -> JsResult<JsValue> {
-        let unit = arg(unit, "unit")?;
+        let unit = arg(unit.into(), "unit")?;
         let rows: Vec<StatusRow> = self
             .inner
             .presence
             .status_rows(&unit)
             .map_err(error_to_js)?;
-        list(&rows)
+        out(&rows)
     }
 
     /// The units this engine knows (loaded or with mappings).
     #[wasm_bindgen(js_name = "units", unchecked_return_type = "UnitRef[]")]
     pub fn units(&self) -> JsResult<JsValue> {
         let units: Vec<&UnitRef> = self.inner.presence.units().map(|u| &u.unit).collect();
-        list(&units)
+        out(&units)
     }
 
     /// Every transition recorded, oldest first.
     #[wasm_bindgen(js_name = "auditLog", unchecked_return_type = "AuditEvent[]")]
     pub fn audit_log(&self) -> JsResult<JsValue> {
         let log: &[AuditEvent] = self.inner.presence.log();
-        list(log)
+        out(log)
     }
 
     /// Searches the unit's external directory by name as it exists there (case- and
@@ -358,23 +309,13 @@ impl Engine {
         query: &str,
         limit: Option<f64>,
     ) -> JsResult<JsValue> {
-        let unit = arg(unit, "unit")?;
-        let limit = limit.map(|n| whole(n, "limit", 1000)).transpose()?;
-        let fresh = !matches!(&self.search, Some((u, _)) if *u == unit);
-        if fresh {
-            let dir = self
-                .inner
-                .presence
-                .unit(&unit)
-                .map(|u| u.directory())
-                .unwrap_or(&[]);
-            self.search = Some((unit.clone(), NameIndex::new(dir)));
-        }
-        let hits: Vec<SearchHit> = match &self.search {
-            Some((_, index)) => index.search(query, limit.unwrap_or(20)),
-            None => Vec::new(),
-        };
-        list(&hits)
+        let unit = arg(unit.into(), "unit")?;
+        let limit = limit.map(|n| whole(n, "limit")).transpose()?;
+        let hits = self
+            .inner
+            .search_external(&unit, query, limit)
+            .map_err(error_to_js)?;
+        out(&hits)
     }
 
     /// Maps a user by hand: `map({ unit, actor, userId, externalId, now, reassign? })`
@@ -415,7 +356,7 @@ impl Engine {
                 now,
             )
             .map_err(error_to_js)?;
-        list(&events)
+        out(&events)
     }
 
     /// Unmaps a user (`manual_unmap`): `unmap({ unit, actor, userId, now })`.
@@ -472,9 +413,9 @@ impl Engine {
     /// The Auto Sync schedule of a unit: `schedule` is absent while Auto Sync is not set up
     /// (no admin saved one); `savedBy` is the admin scheduled runs act as; `lastRefusal` the
     /// last scheduled run refused.
-    #[wasm_bindgen(js_name = "schedule")]
-    pub fn schedule(&self, unit: Ts<UnitRef>) -> JsResult<Ts<UnitSchedule>> {
-        out(&self.inner.schedule(&arg(unit, "unit")?))
+    #[wasm_bindgen(js_name = "schedule", unchecked_return_type = "UnitSchedule")]
+    pub fn schedule(&self, unit: Ts<UnitRef>) -> JsResult<JsValue> {
+        out(&self.inner.schedule(&arg(unit.into(), "unit")?))
     }
 
     /// Saves the Auto Sync schedule of a unit: `setSchedule({ unit, schedule, actor, now })`.
@@ -486,7 +427,7 @@ impl Engine {
     ///   schedule: { enabled: true, timeZone: "Europe/Berlin", frequency: { kind: "daily", time: "02:00" } } });
     #[wasm_bindgen(js_name = "setSchedule")]
     pub fn set_schedule(&mut self, params: Ts<SetScheduleParams>) -> JsResult<()> {
-        let p = arg(params, "setSchedule")?;
+        let p: SetScheduleParams = arg(params.into(), "setSchedule")?;
         let now = instant(&p.now, "now")?;
         self.inner
             .set_schedule(&p.unit, p.schedule, &p.actor, now)
@@ -497,7 +438,7 @@ impl Engine {
     /// `UserMapping.Map`. True when there was one.
     #[wasm_bindgen(js_name = "clearSchedule")]
     pub fn clear_schedule(&mut self, params: Ts<ClearScheduleParams>) -> JsResult<bool> {
-        let p = arg(params, "clearSchedule")?;
+        let p: ClearScheduleParams = arg(params.into(), "clearSchedule")?;
         self.inner
             .clear_schedule(&p.unit, &p.actor)
             .map_err(error_to_js)
@@ -507,20 +448,18 @@ impl Engine {
     /// while Auto Sync is not set up or the platform has no Auto Sync.
     #[wasm_bindgen(js_name = "nextRuns")]
     pub fn next_runs(&self, unit: Ts<UnitRef>, from: &str, count: f64) -> JsResult<Vec<String>> {
-        let (unit, from) = (arg(unit, "unit")?, instant(from, "from")?);
-        let count = whole(count, "count", 1000)?;
-        let runs = self
-            .inner
-            .next_runs(&unit, from, count)
-            .map_err(error_to_js)?;
-        Ok(runs.iter().map(|t| t.to_string()).collect())
+        let (unit, from) = (arg(unit.into(), "unit")?, instant(from, "from")?);
+        let count = whole(count, "count")?;
+        self.inner
+            .next_runs_checked(&unit, from, count)
+            .map_err(error_to_js)
     }
 
     /// Whether a scheduled Auto Sync of a unit is due at `now`: never while it is not set up,
     /// disabled, or on a manual-only platform.
     #[wasm_bindgen(js_name = "isAutoSyncDue")]
     pub fn is_auto_sync_due(&self, unit: Ts<UnitRef>, now: &str) -> JsResult<bool> {
-        let (unit, now) = (arg(unit, "unit")?, instant(now, "now")?);
+        let (unit, now) = (arg(unit.into(), "unit")?, instant(now, "now")?);
         self.inner.is_due(&unit, now).map_err(error_to_js)
     }
 }
@@ -570,12 +509,6 @@ impl Engine {
         let now = instant(&p.now, "now")?;
         let events = change(&mut self.inner.presence, &p.unit, &p.user_id, &p.actor, now)
             .map_err(error_to_js)?;
-        list(&events)
-    }
-
-    fn forget_index(&mut self, unit: &UnitRef) {
-        if matches!(&self.search, Some((u, _)) if u == unit) {
-            self.search = None;
-        }
+        out(&events)
     }
 }

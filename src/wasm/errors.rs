@@ -1,6 +1,7 @@
 //! Core errors become real JS `Error`s (with a stack) named `UsersyncError`, carrying the
 //! stable `code` and, where it applies, `index`, `id` and `field`.
 
+use super::convert::{property, set_property};
 use crate::core::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 
@@ -11,20 +12,18 @@ pub fn to_js(err: Error) -> JsValue {
     let js = js_sys::Error::new(&err.message);
     js.set_name("UsersyncError");
     let obj: &JsValue = js.as_ref();
-    // Reflect::set on a fresh Error with string keys cannot fail; ignoring the Result keeps
-    // this path panic-free.
-    let _ = js_sys::Reflect::set(obj, &"code".into(), &err.code.as_str().into());
+    set_property(obj, "code", &err.code.as_str().into());
     if let Some(i) = err.index {
-        let _ = js_sys::Reflect::set(obj, &"index".into(), &(i as f64).into());
+        set_property(obj, "index", &(i as f64).into());
     }
     if let Some(id) = &err.id {
-        let _ = js_sys::Reflect::set(obj, &"id".into(), &id.into());
+        set_property(obj, "id", &id.into());
     }
     if let Some(field) = &err.field {
-        let _ = js_sys::Reflect::set(obj, &"field".into(), &field.into());
+        set_property(obj, "field", &field.into());
     }
     if let Some(vendor) = &err.vendor_code {
-        let _ = js_sys::Reflect::set(obj, &"vendorCode".into(), &vendor.into());
+        set_property(obj, "vendorCode", &vendor.into());
     }
     js.into()
 }
@@ -50,7 +49,5 @@ pub fn is_usersync_error(
     if err.name() != "UsersyncError" {
         return false;
     }
-    js_sys::Reflect::get(value, &"code".into())
-        .map(|c| c.is_string())
-        .unwrap_or(false)
+    property(value, "code").is_ok_and(|c| c.is_string())
 }

@@ -1,24 +1,23 @@
 //! Email identity exports (docs/identity.md). Keys are made here, in Rust, once: the JS side never
 //! normalises emails itself.
 
-use super::convert::to_js;
+use super::convert::{arg, out};
 use super::errors::{to_js as error_to_js, JsResult};
-use crate::core::email_key::{email_key, ConfusableIndex, EmailKey, KeyOptions};
+use crate::core::email_key::{email_key, email_keys, KeyOptions};
 use crate::core::{Error, ErrorCode};
-use serde::{Deserialize, Serialize};
-use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 fn key_options(value: Option<tsify::Ts<KeyOptions>>) -> JsResult<KeyOptions> {
     match value {
-        Some(v) => v.to_rust().map_err(super::errors::invalid_input),
+        Some(v) => arg(v.into(), "options"),
         None => Ok(KeyOptions::default()),
     }
 }
 
-/// A lone surrogate would reach Rust as U+FFFD and could equal another address: invalid.
-fn key_of(value: &JsValue, opts: &KeyOptions) -> Result<EmailKey, Error> {
+/// An address from JS. A lone surrogate would reach Rust as U+FFFD and could equal another
+/// address: invalid.
+fn address(value: &JsValue) -> Result<String, Error> {
     let s = value
         .dyn_ref::<js_sys::JsString>()
         .ok_or_else(|| Error::invalid_input("email: expected a string").with_field("email"))?;
@@ -29,7 +28,7 @@ fn key_of(value: &JsValue, opts: &KeyOptions) -> Result<EmailKey, Error> {
         )
         .with_field("email"));
     }
-    email_key(&String::from(s), opts)
+    Ok(String::from(s))
 }
 
 /// The match key of one address: validated, trimmed, domain through UTS #46, local part NFC
@@ -38,28 +37,16 @@ fn key_of(value: &JsValue, opts: &KeyOptions) -> Result<EmailKey, Error> {
 ///
 /// @example
 /// emailKey("  Ann.Lee@Bücher.de ").key // "ann.lee@xn--bcher-kva.de"
-#[wasm_bindgen(js_name = "emailKey")]
+#[wasm_bindgen(js_name = "emailKey", unchecked_return_type = "EmailKey")]
 pub fn email_key_js(
     #[wasm_bindgen(unchecked_param_type = "string")] email: JsValue,
     options: Option<tsify::Ts<KeyOptions>>,
-) -> JsResult<tsify::Ts<EmailKey>> {
+) -> JsResult<JsValue> {
     let opts = key_options(options)?;
-    let key = key_of(&email, &opts).map_err(error_to_js)?;
-    tsify::Ts::from_rust(&key).map_err(super::errors::invalid_input)
-}
-
-/// The outcome for one address of a batch: its key, or why it is invalid.
-#[derive(Serialize, Deserialize, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct EmailKeyOutcome {
-    pub index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<EmailKey>,
-    /// Set when the address collides with another address of the batch (skeleton or NFKC).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub collision: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<Error>,
+    let key = address(&email)
+        .and_then(|a| email_key(&a, &opts))
+        .map_err(error_to_js)?;
+    out(&key)
 }
 
 /// Keys for many addresses in one call (fewer boundary crossings), with collisions between
@@ -74,29 +61,6 @@ pub fn email_keys_js(
     let list = emails
         .dyn_ref::<js_sys::Array>()
         .ok_or_else(|| super::errors::invalid_input("emails: expected an array of strings"))?;
-    let mut outcomes: Vec<EmailKeyOutcome> = list
-        .iter()
-        .enumerate()
-        .map(|(index, v)| match key_of(&v, &opts) {
-            Ok(key) => EmailKeyOutcome {
-                index,
-                key: Some(key),
-                collision: None,
-                error: None,
-            },
-            Err(e) => EmailKeyOutcome {
-                index,
-                key: None,
-                collision: None,
-                error: Some(e.at(index)),
-            },
-        })
-        .collect();
-    let index = ConfusableIndex::new(outcomes.iter().filter_map(|o| o.key.as_ref()));
-    for o in &mut outcomes {
-        if let Some(k) = &o.key {
-            o.collision = index.conflict(k);
-        }
-    }
-    to_js(&outcomes)
+    let addresses = list.iter().map(|v| address(&v)).collect();
+    out(&email_keys(addresses, &opts))
 }

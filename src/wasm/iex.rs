@@ -1,10 +1,11 @@
 //! The IEX SmartSync read-back as a Promise-returning JS function (Node: browsers forbid the
-//! `Cookie` header the session needs). The options mix data (serde) and `signal` (read with
-//! `Reflect`), as the directory fetches do.
+//! `Cookie` header the session needs). The options are data (read with `arg`) plus `signal`,
+//! read as a property.
 
+use super::convert::{arg, out, property, set_property};
 use super::errors::{invalid_input, to_js};
 use crate::connectors::iex::{Iex, IexLogin, Polling};
-use crate::core::directory::iex::IexAgent;
+use crate::core::directory::iex::{export_dates, IexAgent, DEFAULT_LOCALE};
 use crate::core::directory::redact;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -65,13 +66,12 @@ pub async fn fetch_iex_agents(
     if !options.is_object() {
         return Err(invalid_input("options must be an object"));
     }
-    let password = js_sys::Reflect::get(&options, &"password".into())
+    let password = property(&options, "password")
         .ok()
         .and_then(|p| p.as_string())
         .unwrap_or_default();
-    let s: IexSettings = serde_wasm_bindgen::from_value(options.clone())
-        .map_err(|e| invalid_input(redact(&format!("options: {e}"), &password)))?;
-    let signal = js_sys::Reflect::get(&options, &"signal".into())
+    let s: IexSettings = arg(options.clone(), "options").map_err(|e| redacted_js(e, &password))?;
+    let signal = property(&options, "signal")
         .ok()
         .filter(|v| !v.is_undefined() && !v.is_null())
         .map(|v| v.dyn_into::<AbortSignal>())
@@ -95,22 +95,29 @@ pub async fn fetch_iex_agents(
             customer_id: s.customer_id,
             user_name: s.user_name,
             password: s.password,
-            locale: s.locale.unwrap_or_else(|| "en_US".into()),
+            locale: s.locale.unwrap_or_else(|| DEFAULT_LOCALE.into()),
         },
         signal,
     )
     .map_err(|e| to_js(redacted(e, &password)))?;
+    let (start, end) = export_dates(s.start_date.as_deref(), s.end_date.as_deref(), &today);
     let agents: Vec<IexAgent> = iex
-        .agents(
-            s.mu_ids.unwrap_or_default(),
-            s.start_date.as_deref().unwrap_or("2000-01-01"),
-            s.end_date.as_deref().unwrap_or(&today),
-            polling,
-        )
+        .agents(s.mu_ids.unwrap_or_default(), &start, &end, polling)
         .await
         .map_err(|e| to_js(redacted(e, &password)))?;
-    serde_wasm_bindgen::to_value(&agents)
-        .map_err(|e| invalid_input(format!("result conversion: {e}")))
+    out(&agents)
+}
+
+/// A conversion error's message without the password (a misplaced one would be quoted).
+fn redacted_js(e: JsValue, password: &str) -> JsValue {
+    if let Some(message) = property(&e, "message").ok().and_then(|m| m.as_string()) {
+        set_property(
+            &e,
+            "message",
+            &JsValue::from_str(&redact(&message, password)),
+        );
+    }
+    e
 }
 
 fn redacted(mut e: crate::core::Error, password: &str) -> crate::core::Error {

@@ -1,7 +1,7 @@
 //! Record intake exports (docs/identity.md): JS batches and file bytes in, typed records and an intake
 //! report out. Nothing is dropped without a line in the report.
 
-use super::convert::{records_from_js, Element};
+use super::convert::{arg, out, records_from_js, Element};
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use crate::core::intake::{
     intake_external, intake_external_bytes, intake_source, intake_source_bytes, merge, CsvOptions,
@@ -65,7 +65,7 @@ pub(crate) fn external_batch(value: &JsValue) -> JsResult<Intake<ExternalUser>> 
 }
 
 fn csv_options(csv: Option<Ts<CsvOptions>>) -> JsResult<CsvOptions> {
-    csv.map(|c| c.to_rust().map_err(invalid_input))
+    csv.map(|c| arg(c.into(), "csv"))
         .transpose()
         .map(Option::unwrap_or_default)
 }
@@ -76,60 +76,62 @@ fn csv_options(csv: Option<Ts<CsvOptions>>) -> JsResult<CsvOptions> {
 ///
 /// @example
 /// const { records, report } = intakeSourceUsers([{ id: "u1", email: "ann@example.com" }]);
-#[wasm_bindgen(js_name = "intakeSourceUsers")]
+#[wasm_bindgen(js_name = "intakeSourceUsers", unchecked_return_type = "SourceIntake")]
 pub fn intake_source_users(
     #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] records: JsValue,
-) -> JsResult<Ts<SourceIntake>> {
+) -> JsResult<JsValue> {
     let Intake { records, report } = source_batch(&records)?;
-    Ts::from_rust(&SourceIntake { records, report }).map_err(invalid_input)
+    out(&SourceIntake { records, report })
 }
 
 /// Validates and de-duplicates a batch of external accounts given as JS objects.
-#[wasm_bindgen(js_name = "intakeExternalUsers")]
+#[wasm_bindgen(
+    js_name = "intakeExternalUsers",
+    unchecked_return_type = "ExternalIntake"
+)]
 pub fn intake_external_users(
     #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<ExternalUser>")] records: JsValue,
-) -> JsResult<Ts<ExternalIntake>> {
+) -> JsResult<JsValue> {
     let Intake { records, report } = external_batch(&records)?;
-    Ts::from_rust(&ExternalIntake { records, report }).map_err(invalid_input)
+    out(&ExternalIntake { records, report })
 }
 
 /// Parses a file of CXone users (`json` array, `ndjson` or `csv` bytes). Rejections carry
 /// the file line. Throws `invalid_input` only when the file as a whole is unreadable.
-#[wasm_bindgen(js_name = "parseSourceUsers")]
+#[wasm_bindgen(js_name = "parseSourceUsers", unchecked_return_type = "SourceIntake")]
 pub fn parse_source_users(
     bytes: &[u8],
     format: Ts<InputFormat>,
     csv: Option<Ts<CsvOptions>>,
-) -> JsResult<Ts<SourceIntake>> {
-    let format = format.to_rust().map_err(invalid_input)?;
+) -> JsResult<JsValue> {
+    let format: InputFormat = arg(format.into(), "format")?;
     let Intake { records, report } =
         intake_source_bytes(bytes, format, &csv_options(csv)?).map_err(error_to_js)?;
-    Ts::from_rust(&SourceIntake { records, report }).map_err(invalid_input)
+    out(&SourceIntake { records, report })
 }
 
 /// Parses a file of external accounts; see `parseSourceUsers`.
-#[wasm_bindgen(js_name = "parseExternalUsers")]
+#[wasm_bindgen(
+    js_name = "parseExternalUsers",
+    unchecked_return_type = "ExternalIntake"
+)]
 pub fn parse_external_users(
     bytes: &[u8],
     format: Ts<InputFormat>,
     csv: Option<Ts<CsvOptions>>,
-) -> JsResult<Ts<ExternalIntake>> {
-    let format = format.to_rust().map_err(invalid_input)?;
+) -> JsResult<JsValue> {
+    let format: InputFormat = arg(format.into(), "format")?;
     let Intake { records, report } =
         intake_external_bytes(bytes, format, &csv_options(csv)?).map_err(error_to_js)?;
-    Ts::from_rust(&ExternalIntake { records, report }).map_err(invalid_input)
+    out(&ExternalIntake { records, report })
 }
 
 /// Intake report only, for a quick look at a file (the CLI's `intake` command).
-#[wasm_bindgen(js_name = "intakeReport")]
-pub fn intake_report(
-    bytes: &[u8],
-    side: Ts<Side>,
-    format: Ts<InputFormat>,
-) -> JsResult<Ts<IntakeReport>> {
+#[wasm_bindgen(js_name = "intakeReport", unchecked_return_type = "IntakeReport")]
+pub fn intake_report(bytes: &[u8], side: Ts<Side>, format: Ts<InputFormat>) -> JsResult<JsValue> {
     let (side, format) = (
-        side.to_rust().map_err(invalid_input)?,
-        format.to_rust().map_err(invalid_input)?,
+        arg::<Side>(side.into(), "side")?,
+        arg::<InputFormat>(format.into(), "format")?,
     );
     let report = match side {
         Side::Source => {
@@ -140,5 +142,5 @@ pub fn intake_report(
         }
     }
     .map_err(error_to_js)?;
-    Ts::from_rust(&report).map_err(invalid_input)
+    out(&report)
 }

@@ -5,6 +5,7 @@
 //! actor (what the positional `applyPlan` used to take) is refused with
 //! `permission_denied`, since it says nothing about what the caller may do.
 
+use super::convert::{arg, has_property, set_property};
 use super::errors::{to_js as error_to_js, JsResult};
 use crate::core::mapping::{Actor, UnitRef};
 use crate::core::schedule::Schedule;
@@ -96,8 +97,8 @@ pub struct ClearScheduleParams {
     pub actor: Actor,
 }
 
-/// The keys each parameter object may have: serde-wasm-bindgen reads only the fields it
-/// knows, so a misspelt optional key (`reasign`) would otherwise be dropped in silence.
+/// The keys each parameter object may have: a key not among them (a misspelt `reasign`) is
+/// refused naming it and the keys allowed.
 pub const MAP_KEYS: &[&str] = &["unit", "actor", "userId", "externalId", "now", "reassign"];
 pub const USER_CHANGE_KEYS: &[&str] = &["unit", "actor", "userId", "now"];
 pub const APPLY_KEYS: &[&str] = &["runId", "actor", "now", "force"];
@@ -125,15 +126,13 @@ pub fn params<T: DeserializeOwned>(value: JsValue, method: &str, keys: &[&str]) 
             ));
         }
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| error_to_js(Error::invalid_input(format!("{method}: {e}"))))
+    arg(value, method)
 }
 
 /// A positional argument of a deprecated call.
 pub fn positional<T: DeserializeOwned>(value: JsValue, method: &str, name: &str) -> JsResult<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        error_to_js(Error::invalid_input(format!("{method}: {name}: {e}")).with_field(name))
-    })
+    arg(value, &format!("{method}: {name}"))
+        .inspect_err(|e| set_property(e, "field", &JsValue::from_str(name)))
 }
 
 /// The actor of a deprecated positional call: an `Actor` object. A string (the old
@@ -157,8 +156,7 @@ pub fn positional_actor(value: JsValue, method: &str) -> JsResult<Actor> {
 /// Whether a call's first argument is a unit (`{ businessUnitId, platform }`): the old
 /// positional form of `map`, `unmap`, `exclude`, `include`.
 pub fn is_unit(value: &JsValue) -> bool {
-    value.is_object()
-        && js_sys::Reflect::has(value, &JsValue::from_str("businessUnitId")).unwrap_or(false)
+    has_property(value, "businessUnitId")
 }
 
 fn kind(value: &JsValue) -> &'static str {

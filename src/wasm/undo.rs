@@ -2,23 +2,14 @@
 //! the others (run id `undo-<n>`): show one, then apply it with `applyPlan` like any run,
 //! as an actor holding `UserMapping.Map`.
 
+use super::convert::{arg, out};
+use super::engine::instant;
 use super::engine::Engine;
-use super::errors::{invalid_input, to_js as error_to_js, JsResult};
-use crate::core::engine::parse_instant;
-use crate::core::mapping::{HistoryEntry, Plan, RetentionReport, RunSummary, UnitRef};
+use super::errors::{to_js as error_to_js, JsResult};
+use crate::core::mapping::{HistoryEntry, RunSummary, UnitRef};
 use crate::core::{Error, ErrorCode};
-use jiff::Timestamp;
-use serde::Serialize;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
-
-fn out<T: tsify::Tsify + Serialize>(value: &T) -> JsResult<Ts<T>> {
-    Ts::from_rust(value).map_err(invalid_input)
-}
-
-fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
-    parse_instant(s).map_err(|e| error_to_js(e.with_field(what)))
-}
 
 /// The largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
@@ -53,12 +44,12 @@ impl Engine {
     /// show(undo.transitions, undo.conflicts);
     /// const admin = { id: "admin@example.com", permissions: ["UserMapping.Map"] };
     /// engine.applyPlan({ runId: undo.runId, actor: admin, now: new Date().toISOString() });
-    #[wasm_bindgen(js_name = "planUndoRun")]
+    #[wasm_bindgen(js_name = "planUndoRun", unchecked_return_type = "Plan")]
     pub fn plan_undo_run(
         &mut self,
         #[wasm_bindgen(js_name = "runId")] run_id: &str,
         now: &str,
-    ) -> JsResult<Ts<Plan>> {
+    ) -> JsResult<JsValue> {
         let now = instant(now, "now")?;
         let plan = self
             .inner
@@ -72,12 +63,12 @@ impl Engine {
     /// the id of any of its audit events (a `map` with `reassign` is one change of two
     /// events). Same plan shape and rules as `planUndoRun`. Throws `not_found` for an unknown
     /// or trimmed event, `invalid_input` for an event of a run (undo the run instead).
-    #[wasm_bindgen(js_name = "planUndoEvent")]
+    #[wasm_bindgen(js_name = "planUndoEvent", unchecked_return_type = "Plan")]
     pub fn plan_undo_event(
         &mut self,
         #[wasm_bindgen(js_name = "eventId")] event_id_value: f64,
         now: &str,
-    ) -> JsResult<Ts<Plan>> {
+    ) -> JsResult<JsValue> {
         let id = event_id(event_id_value)?;
         let now = instant(now, "now")?;
         let plan = self
@@ -97,39 +88,35 @@ impl Engine {
         unit: Ts<UnitRef>,
         #[wasm_bindgen(js_name = "userId")] user_id: &str,
     ) -> JsResult<JsValue> {
-        let unit = unit
-            .to_rust()
-            .map_err(|e| invalid_input(format!("unit: {e}")))?;
+        let unit: UnitRef = arg(unit.into(), "unit")?;
         let entries: Vec<HistoryEntry> = self
             .inner
             .presence
             .user_history(&unit, user_id)
             .map_err(error_to_js)?;
-        super::convert::to_js(&entries)
+        out(&entries)
     }
 
     /// The runs applied in a unit, newest first: who applied them, when, counts per
     /// transition and reason, the guard, and whether they can still be undone.
     #[wasm_bindgen(js_name = "runs", unchecked_return_type = "RunSummary[]")]
     pub fn runs(&self, unit: Ts<UnitRef>) -> JsResult<JsValue> {
-        let unit = unit
-            .to_rust()
-            .map_err(|e| invalid_input(format!("unit: {e}")))?;
+        let unit: UnitRef = arg(unit.into(), "unit")?;
         let runs: Vec<RunSummary> = self
             .inner
             .presence
             .run_summaries(&unit)
             .map_err(error_to_js)?;
-        super::convert::to_js(&runs)
+        out(&runs)
     }
 
     /// The summary of one applied run. Throws `not_found` when no such run is recorded
     /// (never applied, or trimmed by retention).
-    #[wasm_bindgen(js_name = "runSummary")]
+    #[wasm_bindgen(js_name = "runSummary", unchecked_return_type = "RunSummary")]
     pub fn run_summary(
         &self,
         #[wasm_bindgen(js_name = "runId")] run_id: &str,
-    ) -> JsResult<Ts<RunSummary>> {
+    ) -> JsResult<JsValue> {
         let summary = self
             .inner
             .presence
@@ -141,8 +128,11 @@ impl Engine {
     /// Applies the audit retention of the settings now (it also runs after every change):
     /// useful right after tightening `auditRetention`. Says which runs can no longer be
     /// undone.
-    #[wasm_bindgen(js_name = "applyAuditRetention")]
-    pub fn apply_audit_retention(&mut self, now: &str) -> JsResult<Ts<RetentionReport>> {
+    #[wasm_bindgen(
+        js_name = "applyAuditRetention",
+        unchecked_return_type = "RetentionReport"
+    )]
+    pub fn apply_audit_retention(&mut self, now: &str) -> JsResult<JsValue> {
         let now = instant(now, "now")?;
         out(&self.inner.presence.apply_retention(now))
     }

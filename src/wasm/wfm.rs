@@ -2,44 +2,22 @@
 //! Presence Sync each keep their binding in a file of their own. Same shape as the rest:
 //! convert, call the core, convert back.
 
+use super::convert::{arg, out};
+use super::engine::instant;
 use super::engine::Engine;
-use super::errors::{invalid_input, to_js as error_to_js, JsResult};
+use super::errors::{to_js as error_to_js, JsResult};
 use super::intake::source_batch;
 use crate::core::directory::iex::IexAgent;
-use crate::core::engine::parse_instant;
 use crate::core::intake::Intake;
 use crate::core::mapping::Actor;
-use crate::core::wfm::{
-    self, AcdBatch, Delta, FieldSwitches, ReadBackReport, Readiness, WfmLogEntry, WfmSettings,
-    WfmStatus,
-};
-use jiff::Timestamp;
-use serde::Serialize;
+use crate::core::wfm::{self, AcdBatch, Delta, FieldSwitches, Readiness, WfmLogEntry, WfmSettings};
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-fn out<T: tsify::Tsify + Serialize>(value: &T) -> JsResult<Ts<T>> {
-    Ts::from_rust(value).map_err(invalid_input)
-}
-
-fn arg<T>(value: Ts<T>, what: &str) -> JsResult<T>
-where
-    T: tsify::Tsify + serde::de::DeserializeOwned,
-    <T as tsify::Tsify>::JsType: Clone,
-{
-    value
-        .to_rust()
-        .map_err(|e| invalid_input(format!("{what}: {e}")))
-}
-
-fn instant(s: &str, what: &str) -> JsResult<Timestamp> {
-    parse_instant(s).map_err(|e| error_to_js(e.with_field(what)))
-}
-
 #[wasm_bindgen]
 impl Engine {
-    #[wasm_bindgen(js_name = "wfmSettings")]
-    pub fn wfm_settings(&self) -> JsResult<Ts<WfmSettings>> {
+    #[wasm_bindgen(js_name = "wfmSettings", unchecked_return_type = "WfmSettings")]
+    pub fn wfm_settings(&self) -> JsResult<JsValue> {
         out(&self.inner.wfm.settings)
     }
 
@@ -57,8 +35,8 @@ impl Engine {
         now: &str,
     ) -> JsResult<()> {
         let (actor, settings, now) = (
-            arg(actor, "actor")?,
-            arg(settings, "settings")?,
+            arg(actor.into(), "actor")?,
+            arg(settings.into(), "settings")?,
             instant(now, "now")?,
         );
         self.inner
@@ -81,7 +59,7 @@ impl Engine {
         reason: &str,
         now: &str,
     ) -> JsResult<bool> {
-        let (actor, now) = (arg(actor, "actor")?, instant(now, "now")?);
+        let (actor, now) = (arg(actor.into(), "actor")?, instant(now, "now")?);
         self.inner
             .wfm
             .link_as(&actor, wfm_tenant_id, acd_tenant_id, acd_id, reason, now)
@@ -98,7 +76,7 @@ impl Engine {
         reason: &str,
         now: &str,
     ) -> JsResult<()> {
-        let (actor, now) = (arg(actor, "actor")?, instant(now, "now")?);
+        let (actor, now) = (arg(actor.into(), "actor")?, instant(now, "now")?);
         self.inner
             .wfm
             .unlink_as(&actor, wfm_tenant_id, acd_tenant_id, reason, now)
@@ -106,11 +84,11 @@ impl Engine {
     }
 
     /// A business unit's (ACD tenant's) field switches: both on unless set.
-    #[wasm_bindgen(js_name = "wfmFieldSwitches")]
+    #[wasm_bindgen(js_name = "wfmFieldSwitches", unchecked_return_type = "FieldSwitches")]
     pub fn wfm_field_switches(
         &self,
         #[wasm_bindgen(js_name = "acdTenantId")] acd_tenant_id: &str,
-    ) -> JsResult<Ts<FieldSwitches>> {
+    ) -> JsResult<JsValue> {
         out(&self.inner.wfm.field_switches(acd_tenant_id))
     }
 
@@ -126,8 +104,8 @@ impl Engine {
         now: &str,
     ) -> JsResult<()> {
         let (actor, switches, now) = (
-            arg(actor, "actor")?,
-            arg(switches, "switches")?,
+            arg(actor.into(), "actor")?,
+            arg(switches.into(), "switches")?,
             instant(now, "now")?,
         );
         self.inner
@@ -145,27 +123,24 @@ impl Engine {
         now: &str,
     ) -> JsResult<bool> {
         let now = instant(now, "now")?;
-        match wfm::due_run(&self.inner.wfm, wfm_tenant_id, now) {
-            Ok(_) => Ok(true),
-            Err(e) if e.code == crate::core::ErrorCode::SyncNotDue => Ok(false),
-            Err(e) => Err(error_to_js(e)),
-        }
+        self.inner
+            .is_wfm_sync_due(wfm_tenant_id, now)
+            .map_err(error_to_js)
     }
 
     /// The WFM delta for a tenant when a run is due (`sync_not_due` otherwise, naming the
     /// next due time): additions, changes with the changed fields, absent agents (never
     /// deleted), multi-tenant reports, users not synced. The run is logged. Nothing counts
     /// as received until `acknowledgeWfmDelta` says WFM confirmed this delta.
-    #[wasm_bindgen(js_name = "wfmSync")]
+    #[wasm_bindgen(js_name = "wfmSync", unchecked_return_type = "Delta")]
     pub fn wfm_sync(
         &mut self,
         #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<AcdBatch>")] batches: JsValue,
         now: &str,
-    ) -> JsResult<Ts<Delta>> {
+    ) -> JsResult<JsValue> {
         let now = instant(now, "now")?;
-        let batches: Vec<AcdBatch> = serde_wasm_bindgen::from_value(batches)
-            .map_err(|e| invalid_input(format!("batches: {e}")))?;
+        let batches: Vec<AcdBatch> = arg(batches, "batches")?;
         let delta = self
             .inner
             .wfm
@@ -178,14 +153,14 @@ impl Engine {
     /// for an older delta, `not_found` when none is waiting. Logged.
     #[wasm_bindgen(js_name = "acknowledgeWfmDelta")]
     pub fn acknowledge_wfm_delta(&mut self, delta: Ts<Delta>, now: &str) -> JsResult<()> {
-        let (delta, now) = (arg(delta, "delta")?, instant(now, "now")?);
+        let (delta, now) = (arg(delta.into(), "delta")?, instant(now, "now")?);
         self.inner.wfm.acknowledge(&delta, now).map_err(error_to_js)
     }
 
     /// WFM sync status at `now`: settings, tenants (last run, next slot, what WFM holds,
     /// what is pending) and warnings (always the MAX warning while sync is disabled).
-    #[wasm_bindgen(js_name = "wfmStatus")]
-    pub fn wfm_status(&self, now: &str) -> JsResult<Ts<WfmStatus>> {
+    #[wasm_bindgen(js_name = "wfmStatus", unchecked_return_type = "WfmStatus")]
+    pub fn wfm_status(&self, now: &str) -> JsResult<JsValue> {
         out(&self.inner.wfm.status(instant(now, "now")?))
     }
 
@@ -193,19 +168,17 @@ impl Engine {
     /// given a batch (matched by agent number): the next `wfmSync` is computed against it.
     /// Reports agents IEX holds with no CXone user, and ready agents still missing from IEX
     /// three intervals after they were first sent (`not_in_wfm`). Logged.
-    #[wasm_bindgen(js_name = "wfmReadBack")]
+    #[wasm_bindgen(js_name = "wfmReadBack", unchecked_return_type = "ReadBackReport")]
     pub fn wfm_read_back(
         &mut self,
         #[wasm_bindgen(js_name = "wfmTenantId")] wfm_tenant_id: &str,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<IexAgent>")] held: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<AcdBatch>")] batches: JsValue,
         now: &str,
-    ) -> JsResult<Ts<ReadBackReport>> {
+    ) -> JsResult<JsValue> {
         let now = instant(now, "now")?;
-        let held: Vec<IexAgent> = serde_wasm_bindgen::from_value(held)
-            .map_err(|e| invalid_input(format!("held: {e}")))?;
-        let batches: Vec<AcdBatch> = serde_wasm_bindgen::from_value(batches)
-            .map_err(|e| invalid_input(format!("batches: {e}")))?;
+        let held: Vec<IexAgent> = arg(held, "held")?;
+        let batches: Vec<AcdBatch> = arg(batches, "batches")?;
         let report = self
             .inner
             .wfm
@@ -218,7 +191,7 @@ impl Engine {
     #[wasm_bindgen(js_name = "wfmLog", unchecked_return_type = "WfmLogEntry[]")]
     pub fn wfm_log(&self) -> JsResult<JsValue> {
         let log: &[WfmLogEntry] = &self.inner.wfm.log;
-        super::convert::to_js(log)
+        out(log)
     }
 
     /// Per user, the WFM set-up steps and which is missing.
@@ -228,7 +201,7 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] users: JsValue,
     ) -> JsResult<JsValue> {
         let Intake { records, .. } = source_batch(&users)?;
-        let out: Vec<Readiness> = records.iter().map(wfm::readiness).collect();
-        super::convert::to_js(&out)
+        let steps: Vec<Readiness> = records.iter().map(wfm::readiness).collect();
+        out(&steps)
     }
 }

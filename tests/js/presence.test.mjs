@@ -351,3 +351,50 @@ test("a snapshot of the previous version restores: an untouched default schedule
   assert.equal(custom.savedBy, undefined, "saved before owners were recorded");
   assert.equal(JSON.parse(engine.saveSnapshot()).version, 2);
 });
+
+test("what the engine decides for the caller: default run ids, a refreshed batch refused whole, search limits", () => {
+  const engine = loaded();
+  const ms = Date.parse(T0);
+  assert.equal(engine.planAutoSync(unit, T0).runId, `run-${ms}-1`);
+  assert.equal(engine.planAutoSync(unit, T0).runId, `run-${ms}-2`);
+  // The counter outlives a restored snapshot, so a default id is never handed out twice.
+  engine.restoreSnapshot(engine.saveSnapshot());
+  engine.loadSourceUsers(unit, parseSourceUsers(fixture("cxone-users.ndjson"), "ndjson").records);
+  engine.loadExternalUsers(unit, json("ringcentral-directory.json"));
+  const plan = engine.planAutoSync(unit, T0);
+  assert.equal(plan.runId, `run-${ms}-3`);
+
+  const refetched = json("ringcentral-refetch.json");
+  const bad = [...refetched, { email: "no.id@example.com" }, { id: "" }];
+  assert.throws(
+    () => engine.retryAutoSync(plan.runId, bad, T1),
+    (e) =>
+      isUsersyncError(e) &&
+      e.index === refetched.length &&
+      e.message.startsWith("refreshed directory: ") &&
+      e.message.endsWith("(and 1 more rejected)"),
+  );
+  assert.equal(engine.pendingPlan(plan.runId).pass, 1, "nothing ran");
+  assert.equal(engine.retryAutoSync(plan.runId, refetched, T1).pass, 2);
+
+  const many = new Engine();
+  many.loadExternalUsers(
+    unit,
+    Array.from({ length: 30 }, (_, i) => ({
+      id: `x${i}`,
+      email: `ann${i}@example.com`,
+      firstName: "Ann",
+    })),
+  );
+  assert.equal(many.searchExternal(unit, "ann").length, 20);
+  assert.equal(many.searchExternal(unit, "ann", 25).length, 25);
+  many.free();
+  assert.throws(
+    () => engine.searchExternal(unit, "a", 1001),
+    (e) => e.code === "invalid_input" && e.field === "limit",
+  );
+  assert.throws(
+    () => engine.nextRuns(unit, T0, 1001),
+    (e) => e.code === "invalid_input" && e.field === "count",
+  );
+});

@@ -20,6 +20,19 @@ pub const ENTITIES_PATH: &str = "/SMARTSync/services/rs/entities/v1/mus";
 pub const RESULT_PAGE_SIZE: u32 = 1000;
 /// More result pages than this is a server that never ends: stop with an error.
 pub const MAX_RESULT_PAGES: u32 = 10_000;
+/// The login locale when the caller names none.
+pub const DEFAULT_LOCALE: &str = "en_US";
+/// The export's first day when the caller names none: before any agent existed.
+pub const DEFAULT_START_DATE: &str = "2000-01-01";
+
+/// The export's first and last day: `start` defaults to [`DEFAULT_START_DATE`], `end` to
+/// `today` (the caller's date, `YYYY-MM-DD`: the core has no clock).
+pub fn export_dates(start: Option<&str>, end: Option<&str>, today: &str) -> (String, String) {
+    (
+        start.unwrap_or(DEFAULT_START_DATE).to_string(),
+        end.unwrap_or(today).to_string(),
+    )
+}
 
 /// One agent as IEX holds it, from the agent export. IEX identifies an agent by its UUID
 /// (the CXone agent number) within its `acdID`; `tvID` is IEX's own id.
@@ -341,6 +354,18 @@ pub fn http_failure(what: &str, http_status: u16, body: &[u8], password: &str) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_dates_default_to_everything_up_to_today() {
+        assert_eq!(
+            export_dates(None, None, "2026-12-01"),
+            ("2000-01-01".to_string(), "2026-12-01".to_string())
+        );
+        assert_eq!(
+            export_dates(Some("2026-01-01"), Some("2026-02-01"), "2026-12-01"),
+            ("2026-01-01".to_string(), "2026-02-01".to_string())
+        );
+    }
 
     #[test]
     fn the_session_comes_from_the_body_or_the_cookie() {

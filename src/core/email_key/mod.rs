@@ -5,6 +5,7 @@
 //! `toLocaleLowerCase` disagree with Rust's). Invalid characters are rejected rather than
 //! removed, so two different inputs never become one key by accident.
 
+mod batch;
 mod chars;
 mod confusable;
 mod domain;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, ErrorCode, Result};
 
+pub use batch::{email_keys, EmailKeyOutcome};
 pub use confusable::ConfusableIndex;
 pub(crate) use domain::is_plain_ldh_domain;
 

@@ -1,9 +1,11 @@
 //! Reads a connector's options object without ever letting a JS exception through: every
-//! property is read with `Reflect.get` (which reports a throwing getter or a revoked Proxy
-//! as an error) and checked for its type here, one level at a time, so no value is walked
-//! recursively and the promise always settles with a coded error naming the option.
+//! property is read with `Reflect.get` (`convert::property`, which reports a throwing getter
+//! or a revoked Proxy as an error) and checked for its type here, one level at a time, so no
+//! value is walked recursively and the promise always settles with a coded error naming the
+//! option.
 
 use crate::core::Error;
+use crate::wasm::convert::{item_of, property};
 use crate::wasm::errors::to_js;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -46,7 +48,7 @@ impl Options {
 
     /// The property, `None` when undefined or null.
     fn get(&self, name: &str) -> Result<Option<JsValue>, JsValue> {
-        let v = js_sys::Reflect::get(&self.value, &JsValue::from_str(name)).map_err(|_| {
+        let v = property(&self.value, name).map_err(|_| {
             bad(
                 &self.path(name),
                 name,
@@ -131,8 +133,7 @@ impl Options {
         // A real AbortSignal answers `aborted` with a boolean; a look-alike or a Proxy of one
         // (whose getter would throw later, outside any check) is refused now.
         let genuine = v.dyn_ref::<AbortSignal>().is_some()
-            && js_sys::Reflect::get(&v, &JsValue::from_str("aborted"))
-                .is_ok_and(|a| a.as_bool().is_some());
+            && property(&v, "aborted").is_ok_and(|a| a.as_bool().is_some());
         if genuine {
             Ok(Some(v.unchecked_into()))
         } else {
@@ -175,7 +176,7 @@ pub fn list_of(v: &JsValue, path: &str, field: &str) -> Result<Vec<(String, JsVa
     if v.dyn_ref::<js_sys::Array>().is_none() {
         return Err(bad(path, field, "must be an array"));
     }
-    let len = js_sys::Reflect::get(v, &JsValue::from_str("length"))
+    let len = property(v, "length")
         .ok()
         .and_then(|l| l.as_f64())
         .ok_or_else(|| bad(path, field, "cannot be read (its length is unreadable)"))?;
@@ -188,7 +189,7 @@ pub fn list_of(v: &JsValue, path: &str, field: &str) -> Result<Vec<(String, JsVa
     }
     let mut out = Vec::new();
     for i in 0..len as u32 {
-        let item = js_sys::Reflect::get_u32(v, i).map_err(|_| {
+        let item = item_of(v, i).map_err(|_| {
             bad(
                 &format!("{path}[{i}]"),
                 field,
