@@ -295,6 +295,16 @@ mod conversion {
             ),
             ("a cycle", Ts::new_unchecked(cycle), "not plain data"),
             ("a function", Ts::new_unchecked(function), "got function"),
+            (
+                "NaN",
+                unit_with(f64::NAN.into()),
+                "\"businessUnitId\" is NaN, not a finite number",
+            ),
+            (
+                "an infinity",
+                unit_with(f64::NEG_INFINITY.into()),
+                "is -Infinity, not a finite number",
+            ),
         ] {
             let err = engine.status(unit).unwrap_err();
             assert_eq!(code_of(&err), "invalid_input", "{what}");

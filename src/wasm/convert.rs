@@ -55,8 +55,32 @@ fn json_of(value: &JsValue, what: &str) -> JsResult<Value> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
-    let text = js_sys::JSON::stringify(value).map_err(|thrown| {
-        // A BigInt, a cycle, or a getter that threw: say so, in the thrower's words.
+    // `JSON.stringify` writes NaN and the infinities as `null`, which an optional field would
+    // read as "absent": the replacer refuses them instead, naming the key.
+    let finite = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        |key: JsValue, v: JsValue| match v.as_f64() {
+            Some(n) if !n.is_finite() => {
+                let key = key.as_string().unwrap_or_default();
+                let at = if key.is_empty() {
+                    String::new()
+                } else {
+                    format!("{key:?} ")
+                };
+                let n = if n.is_nan() {
+                    "NaN"
+                } else if n > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                };
+                Err(js_sys::Error::new(&format!("{at}is {n}, not a finite number")).into())
+            }
+            _ => Ok(v),
+        },
+    );
+    let text = js_sys::JSON::stringify_with_replacer(value, finite.as_ref()).map_err(|thrown| {
+        // A BigInt, a cycle, a non-finite number or a getter that threw: say so, in the
+        // thrower's words.
         let why = thrown
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
