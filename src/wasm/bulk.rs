@@ -268,8 +268,7 @@ fn read_options(value: Option<&JsValue>) -> JsResult<BulkOptions> {
     match value {
         None => Ok(BulkOptions::default()),
         Some(v) if v.is_undefined() || v.is_null() => Ok(BulkOptions::default()),
-        Some(v) => serde_wasm_bindgen::from_value(v.clone())
-            .map_err(|e| invalid_input(format!("options: {e}"))),
+        Some(v) => super::convert::arg(v.clone(), "options"),
     }
 }
 
