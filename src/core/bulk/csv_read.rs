@@ -5,7 +5,7 @@
 use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
 use super::record::Parts;
 use crate::core::error::Result;
-use crate::core::intake::{csv_columns, parse_bytes, InputFormat};
+use crate::core::intake::{csv_columns, field_kind, parse_bytes, FieldKind, InputFormat};
 use std::borrow::Cow;
 
 pub(crate) fn read_csv<'a>(
@@ -36,9 +36,9 @@ pub(crate) fn read_csv<'a>(
     let Ok(columns) = csv_columns(&headers, ctx.side, ctx.csv) else {
         return Ok(Err(super::read::Whole));
     };
-    let plan: Vec<(usize, &'static str)> = columns
+    let plan: Vec<(usize, Col)> = columns
         .into_iter()
-        .map(|(col, field, _)| (col, field))
+        .map(|(col, field, _)| (col, Col::of(field)))
         .collect();
 
     let mut row = csv::ByteRecord::new();
@@ -86,6 +86,42 @@ pub(crate) fn read_csv<'a>(
     Ok(Ok(()))
 }
 
+/// A column matching reads, named once per file (matching names per cell compared strings
+/// a few times per cell, a call each on WebAssembly).
+#[derive(Clone, Copy)]
+enum Col {
+    Id,
+    Email,
+    UserName,
+    EmployeeId,
+    BusinessUnit,
+    Permissions,
+    /// Any other field: only checked, by its kind.
+    Other(FieldKind),
+}
+
+impl Col {
+    fn of(field: &str) -> Col {
+        match field {
+            "id" => Col::Id,
+            "email" => Col::Email,
+            "userName" => Col::UserName,
+            "employeeId" => Col::EmployeeId,
+            "businessUnitId" => Col::BusinessUnit,
+            "permissions" => Col::Permissions,
+            other => Col::Other(field_kind(other)),
+        }
+    }
+
+    fn kind(self) -> FieldKind {
+        match self {
+            Col::Permissions => FieldKind::List,
+            Col::Other(k) => k,
+            _ => FieldKind::Text,
+        }
+    }
+}
+
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
@@ -96,7 +132,7 @@ fn to_usize(n: u64) -> usize {
 fn cells<'a>(
     row: &csv::ByteRecord,
     raw: Option<&'a [u8]>,
-    plan: &[(usize, &'static str)],
+    plan: &[(usize, Col)],
 ) -> Option<Parts<'a>> {
     let mut p = Parts::default();
     for (col, field) in plan {
@@ -114,17 +150,17 @@ fn cells<'a>(
                 .filter(|c| *c == s);
             Some(in_input.map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed))
         };
-        match (csv_cell(field, cell)?, *field) {
-            (Cell::Missing, "id") => return None,
+        match (csv_cell(field.kind(), cell)?, *field) {
+            (Cell::Missing, Col::Id) => return None,
             (Cell::Missing, _) => {}
-            (Cell::Text(t), "id") => p.id = owned(t),
-            (Cell::Text(t), "email") => p.email = owned(t),
-            (Cell::Text(t), "userName") => p.user_name = owned(t),
-            (Cell::Text(t), "employeeId") => p.employee_id = owned(t),
-            (Cell::Text(t), "businessUnitId") => p.business_unit = owned(t),
+            (Cell::Text(t), Col::Id) => p.id = owned(t),
+            (Cell::Text(t), Col::Email) => p.email = owned(t),
+            (Cell::Text(t), Col::UserName) => p.user_name = owned(t),
+            (Cell::Text(t), Col::EmployeeId) => p.employee_id = owned(t),
+            (Cell::Text(t), Col::BusinessUnit) => p.business_unit = owned(t),
             (Cell::Text(_), _) => {}
             (Cell::Flag(b), _) => p.active = Some(b),
-            (Cell::List { has_perm }, "permissions") => p.perm = Some(has_perm),
+            (Cell::List { has_perm }, Col::Permissions) => p.perm = Some(has_perm),
             (Cell::List { .. }, _) => {}
         }
     }

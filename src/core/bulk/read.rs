@@ -12,9 +12,9 @@ use super::json::Fast;
 use super::record::{from_external, from_source, Keep, Parts, Rec};
 use crate::core::error::Result;
 use crate::core::intake::{
-    csv_flag, csv_list, field_kind, intake_external, intake_external_bytes, intake_source,
-    intake_source_bytes, parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator,
-    RawRecord, Rejection, Side,
+    csv_flag, csv_list, intake_external, intake_external_bytes, intake_source, intake_source_bytes,
+    parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator, RawRecord, Rejection,
+    Side,
 };
 use crate::core::ErrorCode;
 use serde::Deserialize;
@@ -494,11 +494,11 @@ pub(crate) enum Cell<'c> {
     List { has_perm: bool },
 }
 
-pub(crate) fn csv_cell<'c>(field: &str, cell: &'c str) -> Option<Cell<'c>> {
+pub(crate) fn csv_cell(kind: FieldKind, cell: &str) -> Option<Cell<'_>> {
     if cell.is_empty() {
         return Some(Cell::Missing);
     }
-    Some(match field_kind(field) {
+    Some(match kind {
         FieldKind::Flag => Cell::Flag(csv_flag(cell)?),
         FieldKind::List => Cell::List {
             has_perm: csv_list(cell).any(|s| s == crate::core::records::PERM_USER_MAPPING_MAP),
