@@ -3,9 +3,9 @@
 //! only the cells matching needs copied out. Unusual rows go to intake (see `read`).
 
 use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
-use super::record::Parts;
+use super::record::{Col, Parts};
 use crate::core::error::Result;
-use crate::core::intake::{csv_columns, field_kind, parse_bytes, FieldKind, InputFormat};
+use crate::core::intake::{csv_columns, parse_bytes, InputFormat};
 use std::borrow::Cow;
 
 pub(crate) fn read_csv<'a>(
@@ -84,42 +84,6 @@ pub(crate) fn read_csv<'a>(
         }
     }
     Ok(Ok(()))
-}
-
-/// A column matching reads, named once per file (matching names per cell compared strings
-/// a few times per cell, a call each on WebAssembly).
-#[derive(Clone, Copy)]
-enum Col {
-    Id,
-    Email,
-    UserName,
-    EmployeeId,
-    BusinessUnit,
-    Permissions,
-    /// Any other field: only checked, by its kind.
-    Other(FieldKind),
-}
-
-impl Col {
-    fn of(field: &str) -> Col {
-        match field {
-            "id" => Col::Id,
-            "email" => Col::Email,
-            "userName" => Col::UserName,
-            "employeeId" => Col::EmployeeId,
-            "businessUnitId" => Col::BusinessUnit,
-            "permissions" => Col::Permissions,
-            other => Col::Other(field_kind(other)),
-        }
-    }
-
-    fn kind(self) -> FieldKind {
-        match self {
-            Col::Permissions => FieldKind::List,
-            Col::Other(k) => k,
-            _ => FieldKind::Text,
-        }
-    }
 }
 
 fn to_usize(n: u64) -> usize {

@@ -16,6 +16,7 @@ use crate::core::intake::{
     parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator, RawRecord, Rejection,
     Side,
 };
+use crate::core::matching::kernel::same_bytes;
 use crate::core::ErrorCode;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -416,19 +417,43 @@ pub(crate) fn unequal_row(side: Side, line: usize, len: u64, expected: u64) -> R
     )
 }
 
+/// `a.cmp(b)` for byte strings, 8 bytes at a time as big-endian words (WebAssembly's
+/// `memcmp` is a call and a byte loop; ids are compared a million times a side).
+pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_be_bytes);
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let (x, y) = (word(x), word(y));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    let done = a.len().min(b.len()) / 8 * 8;
+    let (ra, rb) = (
+        a.get(done..).unwrap_or_default(),
+        b.get(done..).unwrap_or_default(),
+    );
+    for (x, y) in ra.iter().zip(rb) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// Sorts by id and resolves repeated ids through intake (every copy re-read from its bytes).
 fn dedup<'a>(bytes: &'a [u8], ctx: Ctx<'_>, read: &mut Read<'a>) -> Result<()> {
-    read.recs
-        .sort_unstable_by(|a, b| a.id.cmp(&b.id).then(a.pos.cmp(&b.pos)));
+    read.recs.sort_unstable_by(|a, b| {
+        cmp_bytes(a.id.as_bytes(), b.id.as_bytes()).then(a.pos.cmp(&b.pos))
+    });
     let recs = &read.recs;
     let mut in_group = vec![false; 0];
     let mut i = 0;
     while i < recs.len() {
         let mut j = i + 1;
-        while recs
-            .get(j)
-            .is_some_and(|r| recs.get(i).is_some_and(|f| f.id == r.id))
-        {
+        while recs.get(j).is_some_and(|r| {
+            recs.get(i)
+                .is_some_and(|f| same_bytes(f.id.as_bytes(), r.id.as_bytes()))
+        }) {
             j += 1;
         }
         if j - i > 1 {

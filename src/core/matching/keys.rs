@@ -29,6 +29,9 @@ pub(crate) enum Keyed<'a> {
         key: Cow<'a, str>,
         /// Hash of the UTS #39 skeleton (the cross-side index buckets by it).
         skel: u64,
+        /// `hash_str` of the key, made while its bytes are at hand (interning the keys
+        /// of both sides then never reads a key to hash it).
+        hash: u64,
         /// Confusable on its own (`email_key`'s `confusable` is set).
         confusable: bool,
         /// `None` for an ASCII key made on the fast path (skeleton from the table, NFKC
@@ -166,6 +169,7 @@ pub(crate) fn key_of<'a>(
     if let Some(key) = fast_key(raw, trimmed, opts) {
         return Keyed::Valid {
             skel: ascii_skeleton_hash(&key, buf),
+            hash: hash_str(&key),
             key,
             confusable: false,
             unusual: None,
@@ -175,6 +179,7 @@ pub(crate) fn key_of<'a>(
         Err(_) => Keyed::Invalid,
         Ok(k) => Keyed::Valid {
             skel: hash_str(&k.skeleton),
+            hash: hash_str(&k.key),
             confusable: k.confusable.is_some(),
             unusual: Some(Box::new(Unusual {
                 skeleton: k.skeleton,
