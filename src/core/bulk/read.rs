@@ -16,7 +16,7 @@ use crate::core::intake::{
     parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator, RawRecord, Rejection,
     Side,
 };
-use crate::core::matching::kernel::same_bytes;
+use crate::core::matching::intern::same_bytes;
 use crate::core::ErrorCode;
 use serde::Deserialize;
 use std::borrow::Cow;

@@ -367,7 +367,7 @@ fn capitalised_csv_headers_match_as_in_intake() {
 
 #[test]
 fn word_compares_order_and_equal_as_the_byte_compares_do() {
-    use crate::core::matching::kernel::same_bytes;
+    use crate::core::matching::intern::same_bytes;
     // Every pair over short strings of a few bytes (past one word, ties in the tail,
     // prefixes, high bytes), against `Ord` and `==` on slices.
     let alphabet: &[u8] = b"a\x00\xffZ";

@@ -6,12 +6,10 @@
 //! Every per-key table is a vector indexed by an interned key id (each distinct key of both
 //! sides gets one), so keys compare as integers and no decision depends on input order.
 
-use super::index::{
-    map_with, pass_map_with, Map, PassMap, SharedIndex, SideIndex, EXTERNAL, NONE, SOURCE,
-};
+use super::index::{map_with, Map, SharedIndex, SideIndex, EXTERNAL, NONE, SOURCE};
+use super::intern::intern;
 use super::keys::Keyed;
 use crate::core::mapping::{MatchedBy, Reason};
-use std::hash::{Hash, Hasher};
 
 /// The fields fallback keys read, on either side.
 pub(crate) trait Fallbacks {
@@ -277,72 +275,6 @@ fn one_to_one(
             })
         })
         .collect()
-}
-
-/// Interns every valid key of both sides: per side, each record's key id (`NONE` without
-/// a valid key), and the number of ids.
-#[inline(never)]
-fn intern(src_keys: &[Keyed<'_>], ext_keys: &[Keyed<'_>]) -> (Vec<u32>, Vec<u32>, usize) {
-    let mut ids: PassMap<KeyStr<'_>, u32> =
-        pass_map_with(ext_keys.len().saturating_add(src_keys.len() / 4));
-    let e = intern_side(&mut ids, ext_keys);
-    let s = intern_side(&mut ids, src_keys);
-    let n = ids.len();
-    (s, e, n)
-}
-
-fn intern_side<'k>(ids: &mut PassMap<KeyStr<'k>, u32>, keys: &'k [Keyed<'_>]) -> Vec<u32> {
-    keys.iter()
-        .map(|k| match k {
-            Keyed::Valid { key, hash, .. } => {
-                let next = ids.len() as u32;
-                *ids.entry(KeyStr { hash: *hash, key }).or_insert(next)
-            }
-            _ => NONE,
-        })
-        .collect()
-}
-
-/// A key in the intern map with the hash its `Keyed` carries: hashing it is taking that
-/// hash, and keys compare by hash first, then 8 bytes at a time (WebAssembly's `memcmp` goes
-/// byte by byte, and was 8% of the profile).
-#[derive(Clone, Copy)]
-struct KeyStr<'k> {
-    hash: u64,
-    key: &'k str,
-}
-
-impl Hash for KeyStr<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        h.write_u64(self.hash);
-    }
-}
-
-impl PartialEq for KeyStr<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && same_bytes(self.key.as_bytes(), other.key.as_bytes())
-    }
-}
-
-impl Eq for KeyStr<'_> {}
-
-/// Whether two byte strings are equal, 8 bytes at a time and the tail as one zero-padded
-/// word (no `memcmp` call).
-pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail = |r: &[u8]| {
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(r) {
-            *d = *s;
-        }
-        u64::from_ne_bytes(w)
-    };
-    let (ar, br) = (tail(ac.remainder()), tail(bc.remainder()));
-    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map(u64::from_ne_bytes).ok();
-    ar == br && ac.zip(bc).all(|(x, y)| word(x) == word(y))
 }
 
 /// The per-key tables a lookup reads.
