@@ -6,6 +6,7 @@ use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
 use super::record::{Col, Parts};
 use crate::core::error::Result;
 use crate::core::intake::{csv_columns, parse_bytes, InputFormat};
+use crate::core::matching::intern::same_bytes;
 use std::borrow::Cow;
 
 pub(crate) fn read_csv<'a>(
@@ -100,20 +101,24 @@ fn cells<'a>(
 ) -> Option<Parts<'a>> {
     let mut p = Parts::default();
     for (col, field) in plan {
-        let Some(cell) = row.get(*col) else { continue };
-        let cell = std::str::from_utf8(cell).ok()?.trim();
-        // Only text cells are kept, so only they look for themselves in the input. Cell
-        // `col` starts `col` delimiters after its start in the record's buffer; the compare
-        // keeps the slice honest whatever the row held.
-        let owned = |s: &str| {
-            let in_input = raw
-                .zip(row.range(*col))
-                .and_then(|(r, range)| r.get(range.start + col..range.end + col))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .map(str::trim)
-                .filter(|c| *c == s);
-            Some(in_input.map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed))
+        let Some(bytes) = row.get(*col) else { continue };
+        // In an unquoted row cell `col` starts `col` delimiters after its start in the
+        // record's buffer, so it is also a slice of the input: that slice is validated (once)
+        // and borrowed. The word compare keeps the slice honest whatever the row held.
+        let in_input = raw
+            .zip(row.range(*col))
+            .and_then(|(r, range)| r.get(range.start + col..range.end + col))
+            .filter(|b| same_bytes(b, bytes));
+        let (cell, borrowed) = match in_input {
+            Some(b) => {
+                let c = std::str::from_utf8(b).ok()?.trim();
+                (c, Some(c))
+            }
+            None => (std::str::from_utf8(bytes).ok()?.trim(), None),
         };
+        // Only text cells are kept.
+        let owned =
+            |s: &str| Some(borrowed.map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed));
         match (csv_cell(field.kind(), cell)?, *field) {
             (Cell::Missing, Col::Id) => return None,
             (Cell::Missing, _) => {}
