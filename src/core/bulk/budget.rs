@@ -134,36 +134,27 @@ pub(crate) fn count_bytes(bytes: &[u8], a: u8, b: u8) -> (usize, usize) {
     (na, nb)
 }
 
-/// `b` in every byte of a word.
-fn splat(b: u8) -> u64 {
-    u64::from_le_bytes([b; 8])
-}
-
-/// An 8-byte chunk as a little-endian word (byte 0 lowest), whatever the host.
-fn word(chunk: &[u8]) -> u64 {
-    <[u8; 8]>::try_from(chunk).map_or(u64::MAX, u64::from_le_bytes)
-}
-
-/// The high bit of each zero byte of `x`, exactly (no false hits from borrows: each byte's
-/// low seven bits are added without carry into the next byte).
-fn zero_bytes(x: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
-}
-
-/// The index of the first `needle` in `bytes` at or after `from`, a word at a time.
+/// The index of the first `needle` in `bytes` at or after `from`: 32 bytes at a time, each
+/// block's hits gathered into a bit mask without an early exit inside the block (the shape
+/// compilers turn into a vector compare and a mask move), then the first hit's bit.
 pub(crate) fn find_byte(bytes: &[u8], from: usize, needle: u8) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    let mut words = rest.chunks_exact(8);
+    let mut blocks = rest.chunks_exact(LANES);
     let mut at = from;
-    for w in &mut words {
-        let hits = zero_bytes(word(w) ^ splat(needle));
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
+    for block in &mut blocks {
+        let Ok(block) = <&[u8; LANES]>::try_from(block) else {
+            continue;
+        };
+        let mut mask = 0u32;
+        for (i, &b) in block.iter().enumerate() {
+            mask |= u32::from(b == needle) << i;
         }
-        at += 8;
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += LANES;
     }
-    words
+    blocks
         .remainder()
         .iter()
         .position(|&b| b == needle)

@@ -442,6 +442,16 @@ pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 
 /// Sorts by id and resolves repeated ids through intake (every copy re-read from its bytes).
 fn dedup<'a>(bytes: &'a [u8], ctx: Ctx<'_>, read: &mut Read<'a>) -> Result<()> {
+    // Exports are usually sorted by id already: one pass proves ids strictly increasing,
+    // so there is nothing to sort and no repeat (the sort's own run check and the group
+    // walk below would each compare every neighbour again).
+    let increasing = read.recs.windows(2).all(|w| match w {
+        [a, b] => cmp_bytes(a.id.as_bytes(), b.id.as_bytes()).is_lt(),
+        _ => true,
+    });
+    if increasing {
+        return Ok(());
+    }
     read.recs.sort_unstable_by(|a, b| {
         cmp_bytes(a.id.as_bytes(), b.id.as_bytes()).then(a.pos.cmp(&b.pos))
     });
