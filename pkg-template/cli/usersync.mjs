@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // usersync CLI: the way Node scripts run intake, Auto Sync and WFM sync on files.
 // Exit codes: 0 done, 1 bad input or I/O, 2 usage.
+// First: V8 flags must be set before the package compiles its WebAssembly.
+import "./tiering.mjs";
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as usersync from "../node/usersync.mjs";

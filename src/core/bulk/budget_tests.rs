@@ -1,7 +1,7 @@
 //! The memory bound of a bulk job: estimated by records, not bytes alone, and enforced while
 //! reading, so a job completes or stops with `input_too_large`.
 
-use super::budget::{find_byte, job_memory, record_bound, PER_RECORD};
+use super::budget::{count_bytes, find_byte, job_memory, record_bound, PER_RECORD};
 use super::*;
 use crate::core::intake::InputFormat;
 
@@ -61,6 +61,24 @@ fn the_record_bound_counts_lines_or_objects_exactly() {
         assert_eq!(record_bound(slice, InputFormat::Csv), csv);
         let braces = slice.iter().filter(|&&b| b == b'{').count();
         assert_eq!(record_bound(slice, InputFormat::Json), braces);
+    }
+}
+
+#[test]
+fn the_count_holds_past_what_one_lane_counter_can_hold() {
+    // Every byte a hit, over many 8-bit counter spans, at every alignment and length end.
+    for len in [0, 1, 31, 32, 33, 8159, 8160, 8161, 100_003] {
+        let mut bytes = vec![b'\n'; len];
+        if let Some(b) = bytes.get_mut(len / 2) {
+            *b = b'\r';
+        }
+        for start in [0, 1, 7] {
+            let slice = bytes.get(start.min(len)..).unwrap_or_default();
+            let lf = slice.iter().filter(|&&b| b == b'\n').count();
+            let cr = slice.len() - lf;
+            assert_eq!(count_bytes(slice, b'\n', b'\r'), (lf, cr), "{len} {start}");
+            assert_eq!(count_bytes(slice, b'\r', b'\r'), (cr, cr), "{len} {start}");
+        }
     }
 }
 

@@ -3,9 +3,10 @@
 //! only the cells matching needs copied out. Unusual rows go to intake (see `read`).
 
 use super::read::{csv_cell, push_slow, unequal_row, Cell, CsvSink, Ctx};
-use super::record::Parts;
+use super::record::{Col, Parts};
 use crate::core::error::Result;
 use crate::core::intake::{csv_columns, parse_bytes, InputFormat};
+use crate::core::matching::intern::same_bytes;
 use std::borrow::Cow;
 
 pub(crate) fn read_csv<'a>(
@@ -36,9 +37,9 @@ pub(crate) fn read_csv<'a>(
     let Ok(columns) = csv_columns(&headers, ctx.side, ctx.csv) else {
         return Ok(Err(super::read::Whole));
     };
-    let plan: Vec<(usize, &'static str)> = columns
+    let plan: Vec<(usize, Col)> = columns
         .into_iter()
-        .map(|(col, field, _)| (col, field))
+        .map(|(col, field, _)| (col, Col::of(field)))
         .collect();
 
     let mut row = csv::ByteRecord::new();
@@ -96,35 +97,39 @@ fn to_usize(n: u64) -> usize {
 fn cells<'a>(
     row: &csv::ByteRecord,
     raw: Option<&'a [u8]>,
-    plan: &[(usize, &'static str)],
+    plan: &[(usize, Col)],
 ) -> Option<Parts<'a>> {
     let mut p = Parts::default();
     for (col, field) in plan {
-        let Some(cell) = row.get(*col) else { continue };
-        let cell = std::str::from_utf8(cell).ok()?.trim();
-        // Only text cells are kept, so only they look for themselves in the input. Cell
-        // `col` starts `col` delimiters after its start in the record's buffer; the compare
-        // keeps the slice honest whatever the row held.
-        let owned = |s: &str| {
-            let in_input = raw
-                .zip(row.range(*col))
-                .and_then(|(r, range)| r.get(range.start + col..range.end + col))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .map(str::trim)
-                .filter(|c| *c == s);
-            Some(in_input.map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed))
+        let Some(bytes) = row.get(*col) else { continue };
+        // In an unquoted row cell `col` starts `col` delimiters after its start in the
+        // record's buffer, so it is also a slice of the input: that slice is validated (once)
+        // and borrowed. The word compare keeps the slice honest whatever the row held.
+        let in_input = raw
+            .zip(row.range(*col))
+            .and_then(|(r, range)| r.get(range.start + col..range.end + col))
+            .filter(|b| same_bytes(b, bytes));
+        let (cell, borrowed) = match in_input {
+            Some(b) => {
+                let c = std::str::from_utf8(b).ok()?.trim();
+                (c, Some(c))
+            }
+            None => (std::str::from_utf8(bytes).ok()?.trim(), None),
         };
-        match (csv_cell(field, cell)?, *field) {
-            (Cell::Missing, "id") => return None,
+        // Only text cells are kept.
+        let owned =
+            |s: &str| Some(borrowed.map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed));
+        match (csv_cell(field.kind(), cell)?, *field) {
+            (Cell::Missing, Col::Id) => return None,
             (Cell::Missing, _) => {}
-            (Cell::Text(t), "id") => p.id = owned(t),
-            (Cell::Text(t), "email") => p.email = owned(t),
-            (Cell::Text(t), "userName") => p.user_name = owned(t),
-            (Cell::Text(t), "employeeId") => p.employee_id = owned(t),
-            (Cell::Text(t), "businessUnitId") => p.business_unit = owned(t),
+            (Cell::Text(t), Col::Id) => p.id = owned(t),
+            (Cell::Text(t), Col::Email) => p.email = owned(t),
+            (Cell::Text(t), Col::UserName) => p.user_name = owned(t),
+            (Cell::Text(t), Col::EmployeeId) => p.employee_id = owned(t),
+            (Cell::Text(t), Col::BusinessUnit) => p.business_unit = owned(t),
             (Cell::Text(_), _) => {}
             (Cell::Flag(b), _) => p.active = Some(b),
-            (Cell::List { has_perm }, "permissions") => p.perm = Some(has_perm),
+            (Cell::List { has_perm }, Col::Permissions) => p.perm = Some(has_perm),
             (Cell::List { .. }, _) => {}
         }
     }

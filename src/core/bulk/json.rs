@@ -4,13 +4,14 @@
 //! integer, a bad timestamp, a value that is not an object) comes out as [`Fast::Slow`], and
 //! the caller hands that record to intake itself, so the report is intake's, word for word.
 
-use super::record::Parts;
-use crate::core::intake::{field_kind, FieldKind};
+use super::record::{Col, Parts};
+use crate::core::intake::FieldKind;
 use crate::core::records::PERM_USER_MAPPING_MAP;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 /// A record read the fast way, or a record intake must judge.
 pub(crate) enum Fast<'a, const SOURCE: bool> {
@@ -24,14 +25,24 @@ impl<'de, const SOURCE: bool> Deserialize<'de> for Fast<'de, SOURCE> {
     }
 }
 
-/// Index of a known field of the side (bit position for repeat detection).
-fn field_index(source: bool, k: &str) -> Option<u32> {
+/// Index of a known field of the side (bit position for repeat detection), and what it is.
+fn field_index(source: bool, k: &str) -> Option<(u32, Col)> {
+    static COLS: OnceLock<[Vec<Col>; 2]> = OnceLock::new();
     let fields = if source {
         crate::core::intake::SOURCE_FIELDS
     } else {
         crate::core::intake::EXTERNAL_FIELDS
     };
-    fields.iter().position(|f| *f == k).map(|i| i as u32)
+    let i = fields.iter().position(|f| *f == k)?;
+    let cols = COLS.get_or_init(|| {
+        let of = |f: &[&str]| f.iter().map(|n| Col::of(n)).collect();
+        [
+            of(crate::core::intake::EXTERNAL_FIELDS),
+            of(crate::core::intake::SOURCE_FIELDS),
+        ]
+    });
+    let col = cols.get(usize::from(source))?.get(i)?;
+    Some((i as u32, *col))
 }
 
 struct FastVisitor<const SOURCE: bool>;
@@ -75,7 +86,7 @@ impl<'de, const SOURCE: bool> Visitor<'de> for FastVisitor<SOURCE> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let Some(i) = field_index(SOURCE, &key) else {
+            let Some((i, col)) = field_index(SOURCE, &key) else {
                 // Unknown fields are ignored, but a repeated one still rejects the record.
                 if unknown.contains(&key) {
                     slow = true;
@@ -91,8 +102,8 @@ impl<'de, const SOURCE: bool> Visitor<'de> for FastVisitor<SOURCE> {
                 continue;
             }
             seen |= 1 << i;
-            let ok = match key.as_ref() {
-                "id" => match map.next_value::<Val<'de>>()? {
+            let ok = match col {
+                Col::Id => match map.next_value::<Val<'de>>()? {
                     Val::Str(s) => {
                         let t = trim_cow(s);
                         let ok = !t.is_empty();
@@ -105,15 +116,15 @@ impl<'de, const SOURCE: bool> Visitor<'de> for FastVisitor<SOURCE> {
                     }
                     _ => false,
                 },
-                name => match field_kind(name) {
+                col => match col.kind() {
                     FieldKind::Text => match map.next_value::<Val<'de>>()? {
                         Val::Null => true,
                         Val::Str(s) => {
-                            match name {
-                                "email" => parts.email = Some(s),
-                                "userName" => parts.user_name = Some(s),
-                                "employeeId" => parts.employee_id = Some(s),
-                                "businessUnitId" => parts.business_unit = Some(s),
+                            match col {
+                                Col::Email => parts.email = Some(s),
+                                Col::UserName => parts.user_name = Some(s),
+                                Col::EmployeeId => parts.employee_id = Some(s),
+                                Col::BusinessUnit => parts.business_unit = Some(s),
                                 _ => {}
                             }
                             true
@@ -136,7 +147,7 @@ impl<'de, const SOURCE: bool> Visitor<'de> for FastVisitor<SOURCE> {
                     FieldKind::List => match map.next_value::<List>()? {
                         List::Null => true,
                         List::Strings { has_perm } => {
-                            if name == "permissions" {
+                            if matches!(col, Col::Permissions) {
                                 parts.perm = Some(has_perm);
                             }
                             true

@@ -14,7 +14,7 @@
 //! Layout (little-endian): `USP1`, a tag byte (0 read, 1 failed), input bytes and record
 //! bound (u64 each). Failed: the error. Read: received (u64), the rejection count (u64) and
 //! the rejections, the record count (u64), then per record a flags byte,
-//! its id, its key (a kind byte; for a valid key the key, its skeleton hash as u64, and for
+//! its id, its key (a kind byte; for a valid key the key, its skeleton hash and its own hash as u64 each, and for
 //! a key off the ASCII fast path its skeleton and NFKC form), its fallback strings. A
 //! string is a u32 length and UTF-8 bytes.
 
@@ -129,6 +129,7 @@ fn put_key(buf: &mut Vec<u8>, k: &Keyed<'_>) {
         Keyed::Valid {
             key,
             skel,
+            hash,
             confusable,
             unusual,
         } => {
@@ -139,6 +140,7 @@ fn put_key(buf: &mut Vec<u8>, k: &Keyed<'_>) {
             });
             put_str(buf, key);
             buf.extend_from_slice(&skel.to_le_bytes());
+            buf.extend_from_slice(&hash.to_le_bytes());
             if let Some(u) = unusual {
                 put_str(buf, &u.skeleton);
                 put_str(buf, &u.nfkc);
@@ -150,7 +152,7 @@ fn put_key(buf: &mut Vec<u8>, k: &Keyed<'_>) {
 fn key_size(k: &Keyed<'_>) -> usize {
     match k {
         Keyed::Valid { key, unusual, .. } => {
-            13 + key.len()
+            21 + key.len()
                 + unusual
                     .as_ref()
                     .map_or(0, |u| 8 + u.skeleton.len() + u.nfkc.len())
@@ -382,6 +384,7 @@ impl<'a> Cursor<'a> {
         };
         let key = self.str()?;
         let skel: [u8; 8] = self.take(8)?.try_into().map_err(|_| broken("cut short"))?;
+        let hash: [u8; 8] = self.take(8)?.try_into().map_err(|_| broken("cut short"))?;
         let unusual = if unusual {
             Some(Box::new(Unusual {
                 skeleton: self.str()?.into_owned(),
@@ -393,6 +396,7 @@ impl<'a> Cursor<'a> {
         Ok(Keyed::Valid {
             key,
             skel: u64::from_le_bytes(skel),
+            hash: u64::from_le_bytes(hash),
             confusable,
             unusual,
         })

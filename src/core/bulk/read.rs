@@ -12,10 +12,11 @@ use super::json::Fast;
 use super::record::{from_external, from_source, Keep, Parts, Rec};
 use crate::core::error::Result;
 use crate::core::intake::{
-    csv_flag, csv_list, field_kind, intake_external, intake_external_bytes, intake_source,
-    intake_source_bytes, parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator,
-    RawRecord, Rejection, Side,
+    csv_flag, csv_list, intake_external, intake_external_bytes, intake_source, intake_source_bytes,
+    parse_bytes, CsvOptions, FieldKind, InputFormat, IntakeReport, Locator, RawRecord, Rejection,
+    Side,
 };
+use crate::core::matching::intern::same_bytes;
 use crate::core::ErrorCode;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -416,19 +417,53 @@ pub(crate) fn unequal_row(side: Side, line: usize, len: u64, expected: u64) -> R
     )
 }
 
+/// `a.cmp(b)` for byte strings, 8 bytes at a time as big-endian words (WebAssembly's
+/// `memcmp` is a call and a byte loop; ids are compared a million times a side).
+pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_be_bytes);
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let (x, y) = (word(x), word(y));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    let done = a.len().min(b.len()) / 8 * 8;
+    let (ra, rb) = (
+        a.get(done..).unwrap_or_default(),
+        b.get(done..).unwrap_or_default(),
+    );
+    for (x, y) in ra.iter().zip(rb) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// Sorts by id and resolves repeated ids through intake (every copy re-read from its bytes).
 fn dedup<'a>(bytes: &'a [u8], ctx: Ctx<'_>, read: &mut Read<'a>) -> Result<()> {
-    read.recs
-        .sort_unstable_by(|a, b| a.id.cmp(&b.id).then(a.pos.cmp(&b.pos)));
+    // Exports are usually sorted by id already: one pass proves ids strictly increasing,
+    // so there is nothing to sort and no repeat (the sort's own run check and the group
+    // walk below would each compare every neighbour again).
+    let increasing = read.recs.windows(2).all(|w| match w {
+        [a, b] => cmp_bytes(a.id.as_bytes(), b.id.as_bytes()).is_lt(),
+        _ => true,
+    });
+    if increasing {
+        return Ok(());
+    }
+    read.recs.sort_unstable_by(|a, b| {
+        cmp_bytes(a.id.as_bytes(), b.id.as_bytes()).then(a.pos.cmp(&b.pos))
+    });
     let recs = &read.recs;
     let mut in_group = vec![false; 0];
     let mut i = 0;
     while i < recs.len() {
         let mut j = i + 1;
-        while recs
-            .get(j)
-            .is_some_and(|r| recs.get(i).is_some_and(|f| f.id == r.id))
-        {
+        while recs.get(j).is_some_and(|r| {
+            recs.get(i)
+                .is_some_and(|f| same_bytes(f.id.as_bytes(), r.id.as_bytes()))
+        }) {
             j += 1;
         }
         if j - i > 1 {
@@ -494,11 +529,11 @@ pub(crate) enum Cell<'c> {
     List { has_perm: bool },
 }
 
-pub(crate) fn csv_cell<'c>(field: &str, cell: &'c str) -> Option<Cell<'c>> {
+pub(crate) fn csv_cell(kind: FieldKind, cell: &str) -> Option<Cell<'_>> {
     if cell.is_empty() {
         return Some(Cell::Missing);
     }
-    Some(match field_kind(field) {
+    Some(match kind {
         FieldKind::Flag => Cell::Flag(csv_flag(cell)?),
         FieldKind::List => Cell::List {
             has_perm: csv_list(cell).any(|s| s == crate::core::records::PERM_USER_MAPPING_MAP),

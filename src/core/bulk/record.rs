@@ -2,6 +2,7 @@
 //! bytes where it can be, plus where the record sits in the file (for the report and for
 //! re-reading it through intake when it needs the full rules).
 
+use crate::core::intake::{field_kind, FieldKind};
 use crate::core::records::{ExternalUser, SourceUser, PERM_USER_MAPPING_MAP};
 use std::borrow::Cow;
 
@@ -149,5 +150,41 @@ fn unreachable_rec(pos: usize) -> Rec<'static> {
         pos,
         start: 0,
         end: 0,
+    }
+}
+
+/// A field as the fast readers see it, named once per file or side (matching names per cell
+/// compared strings a few times per cell, a `memcmp` call each on WebAssembly).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Col {
+    Id,
+    Email,
+    UserName,
+    EmployeeId,
+    BusinessUnit,
+    Permissions,
+    /// Any other field: only checked, by its kind.
+    Other(FieldKind),
+}
+
+impl Col {
+    pub fn of(field: &str) -> Col {
+        match field {
+            "id" => Col::Id,
+            "email" => Col::Email,
+            "userName" => Col::UserName,
+            "employeeId" => Col::EmployeeId,
+            "businessUnitId" => Col::BusinessUnit,
+            "permissions" => Col::Permissions,
+            other => Col::Other(field_kind(other)),
+        }
+    }
+
+    pub fn kind(self) -> FieldKind {
+        match self {
+            Col::Permissions => FieldKind::List,
+            Col::Other(k) => k,
+            _ => FieldKind::Text,
+        }
     }
 }

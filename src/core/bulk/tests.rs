@@ -364,3 +364,36 @@ fn capitalised_csv_headers_match_as_in_intake() {
     );
     assert_eq!(user(&out, "u1")["externalId"], "x1");
 }
+
+#[test]
+fn word_compares_order_and_equal_as_the_byte_compares_do() {
+    use crate::core::matching::intern::same_bytes;
+    // Every pair over short strings of a few bytes (past one word, ties in the tail,
+    // prefixes, high bytes), against `Ord` and `==` on slices.
+    let alphabet: &[u8] = b"a\x00\xffZ";
+    let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
+    for len in [1usize, 7, 8, 9, 16, 17] {
+        for seed in 0..6usize {
+            let s: Vec<u8> = (0..len)
+                .map(|i| alphabet[(i * 7 + seed * 3 + len) % alphabet.len()])
+                .collect();
+            strings.push(s);
+        }
+    }
+    let snapshot = strings.clone();
+    for s in snapshot {
+        // The same string with its last byte changed, and cut short by one.
+        if let Some((last, head)) = s.split_last() {
+            let mut t = head.to_vec();
+            t.push(last.wrapping_add(1));
+            strings.push(t);
+            strings.push(head.to_vec());
+        }
+    }
+    for a in &strings {
+        for b in &strings {
+            assert_eq!(read::cmp_bytes(a, b), a.cmp(b), "{a:?} {b:?}");
+            assert_eq!(same_bytes(a, b), a == b, "{a:?} {b:?}");
+        }
+    }
+}

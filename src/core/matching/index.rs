@@ -8,7 +8,7 @@
 use super::keys::{skeleton_of, Keyed};
 use foldhash::fast::FixedState;
 use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// No record / no key id.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -18,6 +18,33 @@ pub(crate) type Map<K, V> = HashMap<K, V, FixedState>;
 pub(crate) fn map_with<K: Hash + Eq, V>(n: usize) -> Map<K, V> {
     let mut m = HashMap::with_hasher(FixedState::default());
     // Refused growth only costs speed: the map grows as it goes.
+    let _ = m.try_reserve(n);
+    m
+}
+
+/// A hasher for keys that are (or carry) a 64-bit hash already: it takes that hash as is.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is meant; anything else is folded in, never dropped.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+pub(crate) type PassMap<K, V> = HashMap<K, V, BuildHasherDefault<PassThrough>>;
+
+pub(crate) fn pass_map_with<K: Hash + Eq, V>(n: usize) -> PassMap<K, V> {
+    let mut m = HashMap::with_hasher(BuildHasherDefault::default());
     let _ = m.try_reserve(n);
     m
 }
@@ -207,7 +234,8 @@ impl SharedIndex {
         n_keys: usize,
     ) -> Option<Self> {
         let mut bucket_of: Vec<u32> = vec![NONE; n_keys];
-        let mut by_hash: Map<u64, u32> = map_with(n_keys);
+        // Skeleton hashes are foldhash outputs: taken as they are.
+        let mut by_hash: PassMap<u64, u32> = pass_map_with(n_keys);
         let mut buckets: Vec<[Slot; 2]> = Vec::new();
         let _ = buckets.try_reserve(n_keys);
         // A key of each bucket (side, record), to compare skeletons with.

@@ -7,9 +7,9 @@
 //! sides gets one), so keys compare as integers and no decision depends on input order.
 
 use super::index::{map_with, Map, SharedIndex, SideIndex, EXTERNAL, NONE, SOURCE};
+use super::intern::intern;
 use super::keys::Keyed;
 use crate::core::mapping::{MatchedBy, Reason};
-use std::hash::{Hash, Hasher};
 
 /// The fields fallback keys read, on either side.
 pub(crate) trait Fallbacks {
@@ -276,55 +276,6 @@ fn one_to_one(
         })
         .collect()
 }
-
-/// Interns every valid key of both sides: per side, each record's key id (`NONE` without
-/// a valid key), and the number of ids.
-#[inline(never)]
-fn intern(src_keys: &[Keyed<'_>], ext_keys: &[Keyed<'_>]) -> (Vec<u32>, Vec<u32>, usize) {
-    let mut ids: Map<KeyStr<'_>, u32> = map_with(ext_keys.len().saturating_add(src_keys.len() / 4));
-    let e = intern_side(&mut ids, ext_keys);
-    let s = intern_side(&mut ids, src_keys);
-    let n = ids.len();
-    (s, e, n)
-}
-
-fn intern_side<'k>(ids: &mut Map<KeyStr<'k>, u32>, keys: &'k [Keyed<'_>]) -> Vec<u32> {
-    keys.iter()
-        .map(|k| match k.key() {
-            None => NONE,
-            Some(key) => {
-                let next = ids.len() as u32;
-                *ids.entry(KeyStr(key)).or_insert(next)
-            }
-        })
-        .collect()
-}
-
-/// A key in the intern map, compared 8 bytes at a time (WebAssembly's `memcmp` goes byte
-/// by byte, and was 8% of the profile).
-#[derive(Clone, Copy)]
-struct KeyStr<'k>(&'k str);
-
-impl Hash for KeyStr<'_> {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        h.write(self.0.as_bytes());
-    }
-}
-
-impl PartialEq for KeyStr<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
-        let (ar, br) = (ac.remainder(), bc.remainder());
-        let word = |c: &[u8]| <[u8; 8]>::try_from(c).map(u64::from_ne_bytes).ok();
-        ac.zip(bc).all(|(x, y)| word(x) == word(y)) && ar == br
-    }
-}
-
-impl Eq for KeyStr<'_> {}
 
 /// The per-key tables a lookup reads.
 struct Tables<'t, 'k, 'a> {

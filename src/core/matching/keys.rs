@@ -29,6 +29,9 @@ pub(crate) enum Keyed<'a> {
         key: Cow<'a, str>,
         /// Hash of the UTS #39 skeleton (the cross-side index buckets by it).
         skel: u64,
+        /// `hash_str` of the key, made while its bytes are at hand (interning the keys
+        /// of both sides then never reads a key to hash it).
+        hash: u64,
         /// Confusable on its own (`email_key`'s `confusable` is set).
         confusable: bool,
         /// `None` for an ASCII key made on the fast path (skeleton from the table, NFKC
@@ -70,50 +73,54 @@ pub(crate) fn ascii_skeleton(s: &str, out: &mut String) {
     }
 }
 
-/// Longest skeleton of one ASCII character the byte table holds.
-const MAX_PIECE: usize = 7;
+/// Longest skeleton of one ASCII character the byte table holds (one word).
+const MAX_PIECE: usize = 8;
 
-/// The table as bytes (`None` when a skeleton is longer than `MAX_PIECE`, never seen).
-/// Per ASCII byte: its skeleton's length and bytes.
-type ByteTable = [(u8, [u8; MAX_PIECE]); 128];
+/// Per ASCII byte: its skeleton's length, and its bytes as a little-endian word (zero
+/// padded), so a piece is copied as one 8-byte store whatever its length.
+type ByteTable = [(u8, u64); 128];
 
+/// The table as words (`None` when a skeleton is longer than `MAX_PIECE`, never seen).
 fn byte_table() -> Option<&'static ByteTable> {
     static TABLE: OnceLock<Option<ByteTable>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
             let t = table();
-            let mut out = [(0u8, [0u8; MAX_PIECE]); 128];
+            let mut out = [(0u8, 0u64); 128];
             for (slot, m) in out.iter_mut().zip(t.iter()) {
                 let b = m.as_bytes();
-                let piece = slot.1.get_mut(..b.len())?;
-                piece.copy_from_slice(b);
-                slot.0 = u8::try_from(b.len()).ok()?;
+                let mut word = [0u8; MAX_PIECE];
+                word.get_mut(..b.len())?.copy_from_slice(b);
+                *slot = (u8::try_from(b.len()).ok()?, u64::from_le_bytes(word));
             }
             Some(out)
         })
         .as_ref()
 }
 
-/// `hash_str` of the skeleton of an ASCII key, built as bytes from a byte table into a
-/// reused buffer (the hot path keys millions of addresses, and `push_str` per character was
-/// a tenth of the WebAssembly profile).
+/// `hash_str` of the skeleton of an ASCII key, built from the word table into a reused
+/// buffer: one unconditional 8-byte store per character, then the cursor moves by the
+/// piece's length (the hot path keys millions of addresses; `push_str`, then `push` with
+/// its capacity check, per character were a tenth of the profile).
 pub(crate) fn ascii_skeleton_hash(s: &str, out: &mut Vec<u8>) -> u64 {
     let Some(t) = byte_table() else {
         let mut buf = String::new();
         ascii_skeleton(s, &mut buf);
         return hash_str(&buf);
     };
-    out.clear();
-    for b in s.bytes() {
-        match t.get(usize::from(b)) {
-            Some((1, piece)) => out.push(piece[0]),
-            Some((len, piece)) => {
-                out.extend_from_slice(piece.get(..usize::from(*len)).unwrap_or_default())
-            }
-            None => out.push(b),
-        }
+    let need = s.len().saturating_mul(MAX_PIECE).saturating_add(MAX_PIECE);
+    if out.len() < need {
+        out.resize(need, 0);
     }
-    hash_bytes(out)
+    let mut n = 0usize;
+    for b in s.bytes() {
+        let (len, word) = t.get(usize::from(b)).copied().unwrap_or((1, u64::from(b)));
+        if let Some(dst) = out.get_mut(n..n + MAX_PIECE) {
+            dst.copy_from_slice(&word.to_le_bytes());
+        }
+        n += usize::from(len);
+    }
+    hash_bytes(out.get(..n).unwrap_or_default())
 }
 
 fn hash_bytes(b: &[u8]) -> u64 {
@@ -155,13 +162,14 @@ pub(crate) fn key_of<'a>(
     let Some(raw) = raw else {
         return Keyed::Missing;
     };
-    let trimmed = raw.trim();
+    let trimmed = trim(raw);
     if trimmed.is_empty() {
         return Keyed::Missing;
     }
     if let Some(key) = fast_key(raw, trimmed, opts) {
         return Keyed::Valid {
             skel: ascii_skeleton_hash(&key, buf),
+            hash: hash_str(&key),
             key,
             confusable: false,
             unusual: None,
@@ -171,6 +179,7 @@ pub(crate) fn key_of<'a>(
         Err(_) => Keyed::Invalid,
         Ok(k) => Keyed::Valid {
             skel: hash_str(&k.skeleton),
+            hash: hash_str(&k.key),
             confusable: k.confusable.is_some(),
             unusual: Some(Box::new(Unusual {
                 skeleton: k.skeleton,
@@ -181,63 +190,112 @@ pub(crate) fn key_of<'a>(
     }
 }
 
+/// `str::trim`, without decoding characters when both ends are printable ASCII (white
+/// space in ASCII is all at or below the space).
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let printable = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x80);
+    if printable(b.first()) && printable(b.last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Local-part bytes that need no further thought: letters, digits and RFC 5322 atext
 /// symbols other than `+` (handled separately) and `.` (dot rules).
 fn plain_local(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*-/=?^_`{|}~".contains(&b)
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'?'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'{'
+                | b'|'
+                | b'}'
+                | b'~'
+        )
 }
 
 /// The key of a plain ASCII address, or `None` to let `email_key` decide. Only addresses
 /// whose key is certain take this path: no white space or controls inside, one `@`, a dot-atom
 /// local part, an LDH domain without punycode or reserved `--` labels, within the lengths.
+/// One pass over the local part checks it and notes what the key changes (every byte it
+/// accepts is ASCII, so no separate ASCII check is needed).
 fn fast_key<'a>(raw: &Cow<'a, str>, trimmed: &str, opts: &KeyOptions) -> Option<Cow<'a, str>> {
-    if !trimmed.is_ascii() || trimmed.len() > MAX_ADDRESS {
+    let bytes = trimmed.as_bytes();
+    if bytes.len() > MAX_ADDRESS {
         return None;
     }
-    let (local, domain) = trimmed.split_once('@')?;
-    let body = match local.split_once('+') {
-        Some((body, _)) if opts.strip_plus_tag => body,
-        _ => local,
+    let at = bytes.iter().position(|&b| b == b'@')?;
+    let (local, rest) = bytes.split_at(at);
+    let domain = rest.get(1..)?;
+    if local.len() > MAX_LOCAL {
+        return None;
+    }
+    // The body: the local part without its `+tag` when tags are stripped.
+    let body_len = match opts.strip_plus_tag {
+        true => local.iter().position(|&b| b == b'+').unwrap_or(local.len()),
+        false => local.len(),
     };
-    let plus_ok = |b: u8| b == b'+' && !opts.strip_plus_tag;
-    if body.is_empty()
-        || local.len() > MAX_LOCAL
-        || !local
-            .bytes()
-            .all(|b| plain_local(b) || b == b'.' || b == b'+')
-        || !body
-            .bytes()
-            .all(|b| plain_local(b) || b == b'.' || plus_ok(b))
-        || body.starts_with('.')
-        || body.ends_with('.')
-        || body.contains("..")
-    {
+    // The body may not start or end with a dot, nor hold two in a row (`prev_dot` starts
+    // set so a leading dot fails); past the body only the characters are checked.
+    let mut prev_dot = true;
+    let mut upper_body = false;
+    for (i, &b) in local.iter().enumerate() {
+        if b == b'.' {
+            if i < body_len && prev_dot {
+                return None;
+            }
+            prev_dot = true;
+        } else {
+            if !(plain_local(b) || b == b'+') {
+                return None;
+            }
+            upper_body |= i < body_len && b.is_ascii_uppercase();
+            prev_dot = false;
+        }
+    }
+    let body = local.get(..body_len)?;
+    if body.is_empty() || body.last() == Some(&b'.') {
         return None;
     }
-    if !crate::core::email_key::is_plain_ldh_domain(domain) {
+    let domain_str = std::str::from_utf8(domain).ok()?;
+    if !crate::core::email_key::is_plain_ldh_domain(domain_str) {
         return None;
     }
     let lower_local = !opts.case_sensitive_local_part;
     let needs_change = body.len() != local.len()
-        || domain.bytes().any(|b| b.is_ascii_uppercase())
-        || (lower_local && body.bytes().any(|b| b.is_ascii_uppercase()));
+        || domain.iter().any(u8::is_ascii_uppercase)
+        || (lower_local && upper_body);
     if !needs_change {
         // Borrow from the input when it is already the key (trim keeps the borrow).
         return Some(match raw {
-            Cow::Borrowed(r) => Cow::Borrowed(r.trim()),
+            Cow::Borrowed(r) => Cow::Borrowed(trim(r)),
             Cow::Owned(_) => Cow::Owned(trimmed.to_owned()),
         });
     }
-    let mut key = String::with_capacity(body.len() + 1 + domain.len());
+    let mut key = Vec::with_capacity(body.len() + 1 + domain.len());
     if lower_local {
-        key.extend(body.chars().map(|c| c.to_ascii_lowercase()));
+        key.extend(body.iter().map(u8::to_ascii_lowercase));
     } else {
-        key.push_str(body);
+        key.extend_from_slice(body);
     }
-    key.push('@');
-    key.extend(domain.chars().map(|c| c.to_ascii_lowercase()));
+    key.push(b'@');
+    key.extend(domain.iter().map(u8::to_ascii_lowercase));
     if key.len() > MAX_ADDRESS {
         return None;
     }
-    Some(Cow::Owned(key))
+    String::from_utf8(key).ok().map(Cow::Owned)
 }

@@ -10,6 +10,7 @@
 //! - [`merge_by_id`]: how a refreshed directory updates the loaded one for the retry pass.
 
 pub(crate) mod index;
+pub(crate) mod intern;
 pub(crate) mod kernel;
 #[cfg(test)]
 mod kernel_tests;
