@@ -11,7 +11,7 @@
 //! The reader also makes each record's match key (the email is not needed after that), so
 //! keying, like parsing, runs beside the other side's.
 //!
-//! Layout (little-endian): `USP1`, a tag byte (0 read, 1 failed), input bytes and record
+//! Layout (little-endian): `USP2`, a tag byte (0 read, 1 failed), input bytes and record
 //! bound (u64 each). Failed: the error. Read: received (u64), the rejection count (u64) and
 //! the rejections, the record count (u64), then per record a flags byte,
 //! its id, its key (a kind byte; for a valid key the key, its skeleton hash and its own hash as u64 each, and for
@@ -30,7 +30,7 @@ use crate::core::intake::{InputFormat, IntakeReport, Rejection, Side};
 use crate::core::matching::keys::{key_of, Keyed, Unusual};
 use std::borrow::Cow;
 
-const MAGIC: &[u8; 4] = b"USP1";
+const MAGIC: &[u8; 4] = b"USP2";
 
 /// Which input of a job a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
