@@ -21,19 +21,19 @@ const KB = 1000;
 export const BUDGETS = {
   "web/usersync_bg.wasm": {
     target: 400 * KB,
-    // Raised from 920 KB when the IEX read-back, WFM controls, parameter objects and vendor
-    // contracts landed (1,012 KB measured); wasm-opt -Os/-Oz save under 1 KB here.
-    ceiling: 1040 * KB,
+    // 1,003 KB measured with one conversion pair in the binding (it was 1,024 KB);
+    // wasm-opt -Os/-Oz save under 1 KB here. `make size` shows the floor below the target.
+    ceiling: 1015 * KB,
     what: "engine wasm (Node and web)",
   },
   "identity/web/identity_bg.wasm": {
     target: 150 * KB,
-    ceiling: 375 * KB,
+    ceiling: 365 * KB,
     what: "usersync/identity wasm",
   },
 };
-// Raised from 1,430 KB with the engine wasm and the argument guard (1,557 KB measured).
-export const TARBALL = { target: 1000 * KB, ceiling: 1600 * KB };
+// 1,551 KB measured (the two wasm files are 1,363 KB of it).
+export const TARBALL = { target: 1000 * KB, ceiling: 1570 * KB };
 
 const fmt = (n) => `${(n / KB).toFixed(1)} KB`;
 let over = 0;
