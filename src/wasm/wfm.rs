@@ -8,7 +8,6 @@ use super::engine::Engine;
 use super::errors::{to_js as error_to_js, JsResult};
 use super::intake::source_batch;
 use crate::core::directory::iex::IexAgent;
-use crate::core::intake::Intake;
 use crate::core::mapping::Actor;
 use crate::core::wfm::{self, AcdBatch, Delta, FieldSwitches, Readiness, WfmLogEntry, WfmSettings};
 use tsify::Ts;
@@ -194,14 +193,15 @@ impl Engine {
         out(log)
     }
 
-    /// Per user, the WFM set-up steps and which is missing.
+    /// Per user, the WFM set-up steps and which is missing. A record intake rejects gets an
+    /// entry too (after the others): blocked by the rejection's code, the reason in
+    /// `warnings`.
     #[wasm_bindgen(js_name = "wfmReadiness", unchecked_return_type = "Readiness[]")]
     pub fn wfm_readiness(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReadonlyArray<SourceUser>")] users: JsValue,
     ) -> JsResult<JsValue> {
-        let Intake { records, .. } = source_batch(&users)?;
-        let steps: Vec<Readiness> = records.iter().map(wfm::readiness).collect();
+        let steps: Vec<Readiness> = wfm::batch_readiness(&source_batch(&users)?);
         out(&steps)
     }
 }

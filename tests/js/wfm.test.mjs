@@ -109,6 +109,7 @@ test("topology, runs per slot, acknowledgement, readiness and the MAX warning", 
     east[2],
     east[3],
     user("n1", "acd-east", 9, { acdProfileId: undefined }),
+    { ...user("bad", "acd-east", 10), active: "perhaps" },
   ]);
   assert.deepEqual(
     readiness.map((r) => [r.userId, r.synced, r.blocking ?? null]),
@@ -118,8 +119,11 @@ test("topology, runs per slot, acknowledgement, readiness and the MAX warning", 
       ["a4", true, null],
       ["a5", false, "no_agent_number"],
       ["n1", false, "no_acd_profile"],
+      // A record intake rejects is listed with why, never left out.
+      ["bad", false, "invalid_input"],
     ],
   );
+  assert.match(readiness[5].warnings[0], /rejected/);
 
   assert.throws(
     () => engine.setWfmSettings(REP, { enabled: true, intervalMinutes: 4 }, "faster", t0),

@@ -33,7 +33,7 @@ pub use delta::{
 pub use log::{LoggedError, RunCounts, RunOutcome, WfmLogEntry, WfmLogKind};
 pub use multi_tenant::{AgentRef, MultiTenantReport};
 pub use readback::{NotInWfm, ReadBackReport, NOT_IN_WFM_AFTER_INTERVALS};
-pub use readiness::{readiness, readiness_of, Readiness, ReadinessStep, Step};
+pub use readiness::{batch_readiness, readiness, readiness_of, Readiness, ReadinessStep, Step};
 pub use slots::{next_due, slot_index, RunTimes, WfmSettings};
 pub use state::{
     FieldSwitches, LastRun, PendingDelta, ReceivedAgents, SentAgent, TenantStatus, WfmState,

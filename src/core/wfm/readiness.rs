@@ -2,6 +2,7 @@
 //! is missing.
 
 use crate::core::error::ErrorCode;
+use crate::core::intake::Intake;
 use crate::core::records::{SourceUser, FEATURE_WFM_ADVANCED, PERM_VIEW_PERSONAL_SCHEDULE};
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,8 @@ pub struct Readiness {
     /// Whether the user is sent to WFM.
     pub synced: bool,
     /// The first missing step that stops the sync: `not_found` (no employee),
-    /// `team_lacks_wfm_advanced`, `no_acd_profile` or `no_agent_number`.
+    /// `team_lacks_wfm_advanced`, `no_acd_profile` or `no_agent_number`; for a record intake
+    /// rejected, the rejection's code (e.g. `invalid_input`), with its message in `warnings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocking: Option<ErrorCode>,
     /// Missing steps that do not stop the sync.
@@ -94,6 +96,48 @@ pub fn readiness_of(user_id: &str, user: Option<&SourceUser>) -> Readiness {
         };
     };
     readiness(user)
+}
+
+/// Readiness of every record of a batch as intake left it: the accepted users in input
+/// order, then one entry per rejected record, so a record the sync could not use is shown
+/// with why rather than left out. A rejected record's entry names it by id (or by
+/// `#<index>` when it had no usable id), has every step not done, and is blocked by the
+/// rejection's code.
+pub fn batch_readiness(intake: &Intake<SourceUser>) -> Vec<Readiness> {
+    let rejected = intake.report.rejected.iter().map(|r| {
+        let text = match &r.field {
+            Some(field) => format!("Fix the record ({field}): {}", r.message),
+            None => format!("Fix the record: {}", r.message),
+        };
+        let unknown = |step| ReadinessStep {
+            step,
+            done: false,
+            text: "Unknown until the record is fixed.".into(),
+        };
+        Readiness {
+            user_id: r.id.clone().unwrap_or_else(|| format!("#{}", r.index)),
+            steps: vec![
+                ReadinessStep {
+                    step: Step::EmployeeExists,
+                    done: false,
+                    text: text.clone(),
+                },
+                unknown(Step::TeamHasWfmAdvanced),
+                unknown(Step::RoleCanViewPersonalSchedule),
+                unknown(Step::AcdProfilePresent),
+                unknown(Step::AgentNumberPresent),
+            ],
+            synced: false,
+            blocking: Some(r.code),
+            warnings: vec![format!("record {} was rejected: {}", r.index, r.message)],
+        }
+    });
+    intake
+        .records
+        .iter()
+        .map(readiness)
+        .chain(rejected)
+        .collect()
 }
 
 /// Readiness of a user present in its ACD tenant's batch.
@@ -186,6 +230,45 @@ mod tests {
 
     fn order(r: &Readiness) -> Vec<Step> {
         r.steps.iter().map(|s| s.step).collect()
+    }
+
+    #[test]
+    fn a_rejected_record_is_listed_blocked_by_its_rejection_not_left_out() {
+        use crate::core::intake::{intake_source_bytes, CsvOptions, InputFormat};
+        let ndjson = concat!(
+            r#"{"id":"u1","email":"a@x.io","acdProfileId":"p","agentNumber":"7"}"#,
+            "\n",
+            r#"{"id":"u2","active":"perhaps"}"#,
+            "\n",
+            r#"{"email":"c@x.io"}"#,
+            "\n",
+        );
+        let intake = intake_source_bytes(
+            ndjson.as_bytes(),
+            InputFormat::Ndjson,
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(intake.report.rejected.len(), 2, "{:?}", intake.report);
+        let all = batch_readiness(&intake);
+        let ids: Vec<&str> = all.iter().map(|r| r.user_id.as_str()).collect();
+        assert_eq!(ids, ["u1", "u2", "#3"]);
+        for (r, rejection) in all[1..].iter().zip(&intake.report.rejected) {
+            assert!(!r.synced);
+            assert_eq!(r.blocking, Some(rejection.code));
+            assert!(r.steps.iter().all(|s| !s.done));
+            assert_eq!(order(r), order(&all[0]));
+            assert!(
+                r.warnings[0].contains(&rejection.message),
+                "{:?}",
+                r.warnings
+            );
+        }
+        assert!(
+            all[1].steps[0].text.contains("(active)"),
+            "{:?}",
+            all[1].steps[0]
+        );
     }
 
     #[test]
