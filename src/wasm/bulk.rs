@@ -7,7 +7,7 @@
 //! freed, so reserving the job's estimate and freeing it at once leaves one large free chunk
 //! that the job then carves from, without another `memory.grow`.
 
-use super::convert::to_js as value_to_js;
+use super::convert::out;
 use super::errors::{invalid_input, to_js as error_to_js, JsResult};
 use crate::core::bulk::{
     check_memory, match_bulk, match_packed, pack_side, BulkInput, BulkOptions,
@@ -277,7 +277,7 @@ fn reporter(
 ) -> impl FnMut(crate::core::bulk::BulkProgress) + '_ {
     move |p| {
         if let Some(f) = on_progress {
-            if let Ok(v) = value_to_js(&p) {
+            if let Ok(v) = out(&p) {
                 // A throwing callback does not stop the job (it only reports on it).
                 let _ = f.call1(&JsValue::NULL, &v);
             }

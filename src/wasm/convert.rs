@@ -42,12 +42,6 @@ pub fn out<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     parse(&text)
 }
 
-/// [`out`] under the name the bulk exports use.
-#[inline]
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    out(value)
-}
-
 /// The argument as JSON, before it becomes a type: the part of [`arg`] that does not depend
 /// on the type, kept out of line so every export shares it.
 #[inline(never)]

@@ -58,38 +58,32 @@ pub const WARN_NO_PERSONAL_SCHEDULE: &str =
     "synced, but the agent cannot see the personal schedule: the role lacks \
      WFM.MyZone.ViewPersonalSchedule";
 
+/// All five steps not done, for a user nothing can be known about: what to do first
+/// (`first`, on the employee step), and why the later steps are unknown (`rest`).
+fn none_done(first: String, rest: &str) -> Vec<ReadinessStep> {
+    let step = |step, text| ReadinessStep {
+        step,
+        done: false,
+        text,
+    };
+    vec![
+        step(Step::EmployeeExists, first),
+        step(Step::TeamHasWfmAdvanced, rest.into()),
+        step(Step::RoleCanViewPersonalSchedule, rest.into()),
+        step(Step::AcdProfilePresent, rest.into()),
+        step(Step::AgentNumberPresent, rest.into()),
+    ]
+}
+
 /// Readiness of `user_id` given the users of its ACD tenant's batch (`None`: not there).
 pub fn readiness_of(user_id: &str, user: Option<&SourceUser>) -> Readiness {
     let Some(user) = user else {
-        let missing = |step, text: &str| ReadinessStep {
-            step,
-            done: false,
-            text: text.into(),
-        };
         return Readiness {
             user_id: user_id.into(),
-            steps: vec![
-                missing(
-                    Step::EmployeeExists,
-                    "Create the employee in the ACD tenant.",
-                ),
-                missing(
-                    Step::TeamHasWfmAdvanced,
-                    "Unknown until the employee exists.",
-                ),
-                missing(
-                    Step::RoleCanViewPersonalSchedule,
-                    "Unknown until the employee exists.",
-                ),
-                missing(
-                    Step::AcdProfilePresent,
-                    "Unknown until the employee exists.",
-                ),
-                missing(
-                    Step::AgentNumberPresent,
-                    "Unknown until the employee exists.",
-                ),
-            ],
+            steps: none_done(
+                "Create the employee in the ACD tenant.".into(),
+                "Unknown until the employee exists.",
+            ),
             synced: false,
             blocking: Some(ErrorCode::NotFound),
             warnings: vec![],
@@ -109,24 +103,9 @@ pub fn batch_readiness(intake: &Intake<SourceUser>) -> Vec<Readiness> {
             Some(field) => format!("Fix the record ({field}): {}", r.message),
             None => format!("Fix the record: {}", r.message),
         };
-        let unknown = |step| ReadinessStep {
-            step,
-            done: false,
-            text: "Unknown until the record is fixed.".into(),
-        };
         Readiness {
             user_id: r.id.clone().unwrap_or_else(|| format!("#{}", r.index)),
-            steps: vec![
-                ReadinessStep {
-                    step: Step::EmployeeExists,
-                    done: false,
-                    text: text.clone(),
-                },
-                unknown(Step::TeamHasWfmAdvanced),
-                unknown(Step::RoleCanViewPersonalSchedule),
-                unknown(Step::AcdProfilePresent),
-                unknown(Step::AgentNumberPresent),
-            ],
+            steps: none_done(text, "Unknown until the record is fixed."),
             synced: false,
             blocking: Some(r.code),
             warnings: vec![format!("record {} was rejected: {}", r.index, r.message)],
